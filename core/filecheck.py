@@ -1,0 +1,76 @@
+"""Checks made before any spreadsheet parser sees a file: signature and archive size.
+
+Parsers inflate an xlsx/ods completely; a 500 KB file can expand to gigabytes. The zip
+central directory states each member's sizes, so we can refuse a bomb without inflating it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+#: Limits for the inflated size of a workbook archive.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200.0
+MAX_MEMBERS = 2000
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class FileRefused(ValueError):
+    """The file is not a spreadsheet we may open; the message is Indonesian and says what to do."""
+
+
+@dataclass(frozen=True)
+class SpreadsheetKind:
+    """What the signature says the file is: `xlsx`, `ods` or `xls`."""
+
+    kind: str
+
+
+def sniff(content: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> SpreadsheetKind:
+    """Identify a spreadsheet by its bytes (never by its name) and refuse anything unsafe."""
+    if not content:
+        raise FileRefused("Berkas kosong (0 byte). Simpan ulang rekap dari Excel lalu unggah kembali.")
+    if len(content) > max_bytes:
+        raise FileRefused(
+            f"Berkas terlalu besar ({len(content) / 1e6:.1f} MB; batas {max_bytes / 1e6:.0f} MB). "
+            "Hapus gambar atau lembar lain yang tidak diperlukan, lalu unggah kembali."
+        )
+    if content.startswith(OLE2_MAGIC):
+        return SpreadsheetKind("xls")
+    if not content.startswith(ZIP_MAGIC):
+        raise FileRefused(
+            "Berkas ini bukan lembar kerja Excel (.xlsx/.xls) atau .ods, walaupun namanya mungkin begitu. "
+            "Buka rekap di Excel lalu pilih Simpan Sebagai > Buku Kerja Excel (.xlsx)."
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile as exc:
+        raise FileRefused("Berkas Excel rusak dan tidak dapat dibuka. Simpan ulang dari Excel lalu unggah kembali.") from exc
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if len(infos) > MAX_MEMBERS:
+            raise FileRefused("Berkas berisi terlalu banyak bagian untuk sebuah rekap. Simpan ulang sebagai .xlsx biasa.")
+        total = sum(info.file_size for info in infos)
+        compressed = sum(info.compress_size for info in infos)
+        ratio = total / max(compressed, 1)
+        if total > MAX_UNCOMPRESSED_BYTES or (total > 1024 * 1024 and ratio > MAX_RATIO):
+            raise FileRefused(
+                "Berkas ditolak: isinya yang dipadatkan terlalu besar atau tidak wajar untuk sebuah rekap "
+                f"({total / 1e6:.0f} MB setelah dibuka, rasio {ratio:.0f}:1). Gunakan templat rekap yang asli."
+            )
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            return SpreadsheetKind("xlsx")
+        if "mimetype" in names:
+            mimetype = archive.read("mimetype")[:100]
+            if b"opendocument.spreadsheet" in mimetype:
+                return SpreadsheetKind("ods")
+    raise FileRefused(
+        "Berkas ini arsip ZIP atau dokumen lain, bukan lembar kerja Excel. "
+        "Unggah rekap dalam format .xlsx (atau .xls/.ods)."
+    )

@@ -1,0 +1,452 @@
+"""Storage behind one module (SQLAlchemy Core): versioned uploads, their rows, officers, previews.
+
+Nothing is ever overwritten: every upload of a Polsek/month is a new version with its original
+bytes, and readers take the latest version. SQLite (WAL, busy timeout, foreign keys) is the
+default; the same code runs on PostgreSQL when `ANEV_DB_URL` names one. The row tables take
+their columns from the indicator catalogue, and missing columns are added on start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from core import config, reference
+from core.ingest import History, ImportResult, Issue
+
+SCHEMA_VERSION = 1
+metadata = sa.MetaData()
+
+
+def _sql_type(tipe: str) -> sa.types.TypeEngine:
+    return {"angka": sa.Integer(), "ya_tidak": sa.Boolean()}.get(tipe, sa.Text())
+
+
+def _row_columns(sheet: str) -> list[sa.Column]:
+    return [
+        sa.Column(item.key, _sql_type(item.tipe))
+        for item in reference.sheet_indicators(sheet)
+        if item.key not in ("desa", "kecamatan")
+    ]
+
+
+schema_info = sa.Table("schema_info", metadata, sa.Column("versi", sa.Integer, nullable=False))
+
+unggahan = sa.Table(
+    "unggahan",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("polsek", sa.String(80), nullable=False),
+    sa.Column("bulan", sa.String(7), nullable=False),
+    sa.Column("versi", sa.Integer, nullable=False),
+    sa.Column("nama_berkas", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("isi", sa.LargeBinary, nullable=False),
+    sa.Column("pengunggah", sa.String(120), nullable=False),
+    sa.Column("waktu", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="tersimpan"),
+    sa.Column("peringatan", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("catatan", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("baris_kegiatan", sa.Integer, nullable=False),
+    sa.Column("baris_kerawanan", sa.Integer, nullable=False),
+    sa.Column("contoh", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("polsek", "bulan", "versi", name="uq_unggahan_versi"),
+)
+sa.Index("ix_unggahan_bulan", unggahan.c.bulan, unggahan.c.polsek)
+
+kegiatan = sa.Table(
+    "kegiatan",
+    metadata,
+    sa.Column("unggahan_id", sa.Integer, sa.ForeignKey("unggahan.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("desa_kode", sa.String(13), primary_key=True),
+    sa.Column("excel_row", sa.Integer),
+    *_row_columns("kegiatan"),
+)
+
+kerawanan = sa.Table(
+    "kerawanan",
+    metadata,
+    sa.Column("unggahan_id", sa.Integer, sa.ForeignKey("unggahan.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("desa_kode", sa.String(13), primary_key=True),
+    sa.Column("excel_row", sa.Integer),
+    *_row_columns("kerawanan"),
+)
+
+bhabin = sa.Table(
+    "bhabin",
+    metadata,
+    sa.Column("nrp", sa.String(8), primary_key=True),
+    sa.Column("nama", sa.Text, nullable=False),
+    sa.Column("pangkat", sa.Text),
+    sa.Column("bulan_terakhir", sa.String(7), nullable=False),
+)
+
+pratinjau = sa.Table(
+    "pratinjau",
+    metadata,
+    sa.Column("token", sa.String(40), primary_key=True),
+    sa.Column("dibuat", sa.DateTime, nullable=False),
+    sa.Column("pengunggah", sa.String(120), nullable=False),
+    sa.Column("nama_berkas", sa.Text, nullable=False),
+    sa.Column("isi", sa.LargeBinary, nullable=False),
+    sa.Column("polsek_pilihan", sa.String(80)),
+    sa.Column("bulan_pilihan", sa.String(7)),
+    sa.Column("status", sa.String(20), nullable=False, server_default="menunggu"),
+    sa.Column("unggahan_id", sa.Integer, sa.ForeignKey("unggahan.id", ondelete="SET NULL")),
+)
+
+ROW_TABLES = {"kegiatan": kegiatan, "kerawanan": kerawanan}
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # let SQLAlchemy's begin event choose BEGIN IMMEDIATE
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer takes the write lock at BEGIN, so two uploads queue instead of failing with "database is locked".
+    if conn.get_execution_options().get("write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(url: str | None = None) -> Engine:
+    """An engine for `url` (default `ANEV_DB_URL`) with the schema created or upgraded."""
+    url = url or config.db_url()
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    migrate(engine)
+    return engine
+
+
+@lru_cache(maxsize=4)
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL for the process (the command line; the app caches its own)."""
+    return create_db_engine(url)
+
+
+def migrate(engine: Engine) -> None:
+    """Create missing tables, add catalogue columns that are new since the database was made."""
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        metadata.create_all(conn)
+        inspector = sa.inspect(conn)
+        for table in ROW_TABLES.values():
+            existing = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in existing:
+                    type_sql = column.type.compile(dialect=conn.dialect)
+                    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {type_sql}')
+        current = conn.execute(sa.select(schema_info.c.versi)).scalar()
+        if current is None:
+            conn.execute(schema_info.insert().values(versi=SCHEMA_VERSION))
+        elif current < SCHEMA_VERSION:
+            conn.execute(schema_info.update().values(versi=SCHEMA_VERSION))
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """One write transaction (BEGIN IMMEDIATE on SQLite)."""
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        yield conn
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _issues_json(issues: list[Issue]) -> str:
+    return json.dumps([i.to_dict() for i in issues], ensure_ascii=False)
+
+
+def _records(frame: pd.DataFrame, table: sa.Table, upload_id: int) -> list[dict]:
+    if frame.empty:
+        return []
+    names = [c.name for c in table.columns if c.name != "unggahan_id"]
+    clean = frame.reindex(columns=names).astype(object)
+    clean = clean.where(pd.notna(clean), None)
+    records = clean.to_dict("records")
+    for record in records:
+        record["unggahan_id"] = upload_id
+        for key, value in record.items():
+            if hasattr(value, "item"):  # numpy scalar -> Python
+                record[key] = value.item()
+    return records
+
+
+class NotStorable(ValueError):
+    """Raised when asked to store a result that still has errors."""
+
+
+def save_import(
+    engine: Engine,
+    result: ImportResult,
+    uploaded_by: str,
+    *,
+    demo: bool = False,
+    uploaded_at: dt.datetime | None = None,
+) -> int:
+    """Store a valid result as the next version of its Polsek/month, in one transaction. Returns the version."""
+    if result.errors or not result.polsek or not result.bulan:
+        raise NotStorable("Rekap masih memiliki kesalahan; tidak ada yang disimpan.")
+    for attempt in range(3):
+        try:
+            with writing(engine) as conn:
+                return _insert_version(conn, result, uploaded_by, demo, uploaded_at or _now())
+        except sa.exc.IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _insert_version(
+    conn: Connection, result: ImportResult, uploaded_by: str, demo: bool, uploaded_at: dt.datetime
+) -> int:
+    latest = conn.execute(
+        sa.select(sa.func.max(unggahan.c.versi)).where(
+            unggahan.c.polsek == result.polsek, unggahan.c.bulan == result.bulan
+        )
+    ).scalar()
+    version = (latest or 0) + 1
+    upload_id = conn.execute(
+        unggahan.insert().values(
+            polsek=result.polsek,
+            bulan=result.bulan,
+            versi=version,
+            nama_berkas=result.file,
+            sha256=result.sha256,
+            isi=result.content,
+            pengunggah=uploaded_by,
+            waktu=uploaded_at,
+            peringatan=_issues_json(result.warnings),
+            catatan=_issues_json(result.notes),
+            baris_kegiatan=len(result.kegiatan),
+            baris_kerawanan=len(result.kerawanan),
+            contoh=demo,
+        )
+    ).inserted_primary_key[0]
+    for sheet, table in ROW_TABLES.items():
+        records = _records(getattr(result, sheet), table, upload_id)
+        if records:
+            conn.execute(table.insert(), records)
+    _remember_officers(conn, result)
+    return version
+
+
+def _remember_officers(conn: Connection, result: ImportResult) -> None:
+    frame = result.kegiatan
+    if frame.empty:
+        return
+    officers = frame.dropna(subset=["nrp", "nama_bhabin"]).drop_duplicates("nrp")
+    for row in officers.itertuples(index=False):
+        existing = conn.execute(sa.select(bhabin.c.bulan_terakhir).where(bhabin.c.nrp == row.nrp)).scalar()
+        values = {"nama": row.nama_bhabin, "pangkat": row.pangkat, "bulan_terakhir": result.bulan}
+        if existing is None:
+            conn.execute(bhabin.insert().values(nrp=row.nrp, **values))
+        elif existing <= result.bulan:
+            conn.execute(bhabin.update().where(bhabin.c.nrp == row.nrp).values(**values))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _latest_ids(bulan_from: str | None = None, bulan_to: str | None = None) -> sa.Select:
+    """Ids of the latest version of every Polsek/month in a month range."""
+    inner = sa.select(
+        unggahan.c.polsek, unggahan.c.bulan, sa.func.max(unggahan.c.versi).label("versi")
+    ).group_by(unggahan.c.polsek, unggahan.c.bulan)
+    if bulan_from:
+        inner = inner.where(unggahan.c.bulan >= bulan_from)
+    if bulan_to:
+        inner = inner.where(unggahan.c.bulan <= bulan_to)
+    latest = inner.subquery()
+    return sa.select(unggahan.c.id).join(
+        latest,
+        sa.and_(
+            unggahan.c.polsek == latest.c.polsek,
+            unggahan.c.bulan == latest.c.bulan,
+            unggahan.c.versi == latest.c.versi,
+        ),
+    )
+
+
+def uploads(engine: Engine, bulan: str | None = None, latest_only: bool = False) -> pd.DataFrame:
+    """Upload history without the file bytes, newest first."""
+    cols = [c for c in unggahan.columns if c.name != "isi"]
+    query = sa.select(*cols).order_by(unggahan.c.waktu.desc(), unggahan.c.id.desc())
+    if bulan:
+        query = query.where(unggahan.c.bulan == bulan)
+    if latest_only:
+        query = query.where(unggahan.c.id.in_(_latest_ids(bulan, bulan)))
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in cols])
+    return frame
+
+
+def upload_file(engine: Engine, upload_id: int) -> tuple[str, bytes]:
+    """The original file name and bytes of one stored version."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(unggahan.c.nama_berkas, unggahan.c.isi).where(unggahan.c.id == upload_id)).one()
+    return row.nama_berkas, bytes(row.isi)
+
+
+def rows(engine: Engine, sheet: str, bulan_from: str, bulan_to: str | None = None) -> pd.DataFrame:
+    """Rows of the latest versions for a month range, with `polsek`, `bulan` and `versi` added."""
+    table = ROW_TABLES[sheet]
+    bulan_to = bulan_to or bulan_from
+    ids = _latest_ids(bulan_from, bulan_to)
+    query = (
+        sa.select(unggahan.c.polsek, unggahan.c.bulan, unggahan.c.versi, *[c for c in table.columns if c.name != "unggahan_id"])
+        .join(unggahan, unggahan.c.id == table.c.unggahan_id)
+        .where(table.c.unggahan_id.in_(ids))
+    )
+    names = ["polsek", "bulan", "versi"] + [c.name for c in table.columns if c.name != "unggahan_id"]
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=names)
+    for key in reference.count_keys(sheet):
+        frame[key] = pd.to_numeric(frame[key]).fillna(0).astype("int64")
+    for key in reference.bool_keys(sheet):
+        frame[key] = frame[key].astype("boolean").fillna(False).astype(bool)
+    return frame
+
+
+def months_with_data(engine: Engine) -> list[str]:
+    """Months that have at least one stored upload, oldest first."""
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(sa.select(unggahan.c.bulan).distinct().order_by(unggahan.c.bulan))]
+
+
+def history_for(engine: Engine, polsek: str, bulan: str) -> History:
+    """Counts of this Polsek's desa in the 6 months before `bulan`, and every officer's last known name."""
+    from core.months import add_months
+
+    frame = rows(engine, "kegiatan", add_months(bulan, -6), add_months(bulan, -1))
+    frame = frame[frame["polsek"] == polsek]
+    keys = reference.count_keys("kegiatan")
+    long = frame.melt(id_vars=["desa_kode", "bulan"], value_vars=keys, var_name="key", value_name="value")
+    with engine.connect() as conn:
+        officers = {r.nrp: r.nama for r in conn.execute(sa.select(bhabin.c.nrp, bhabin.c.nama))}
+    return History(counts=long, officers=officers)
+
+
+def assignments(engine: Engine, polsek: str, bulan: str) -> pd.DataFrame:
+    """Officer per desa in a Polsek's latest version for a month (for prefilling next month's template)."""
+    frame = rows(engine, "kegiatan", bulan)
+    frame = frame[frame["polsek"] == polsek]
+    return frame[["desa_kode", "nama_bhabin", "pangkat", "nrp"]].reset_index(drop=True)
+
+
+def officers(engine: Engine) -> pd.DataFrame:
+    """Every officer ever reported, by NRP."""
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(sa.select(bhabin)).mappings().all(), columns=[c.name for c in bhabin.columns])
+
+
+def has_demo(engine: Engine) -> bool:
+    """True when any stored upload is synthetic demo data."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(unggahan.c.id).where(unggahan.c.contoh.is_(True)).limit(1)).first() is not None
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when nothing at all is stored."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(unggahan.c.id).limit(1)).first() is None
+
+
+def delete_demo(engine: Engine) -> int:
+    """Remove every synthetic upload (and its rows); real uploads stay. Returns how many were removed."""
+    with writing(engine) as conn:
+        ids = sa.select(unggahan.c.id).where(unggahan.c.contoh.is_(True))
+        for table in ROW_TABLES.values():
+            conn.execute(table.delete().where(table.c.unggahan_id.in_(ids)))
+        conn.execute(pratinjau.update().where(pratinjau.c.unggahan_id.in_(ids)).values(unggahan_id=None))
+        count = conn.execute(unggahan.delete().where(unggahan.c.contoh.is_(True))).rowcount
+        real = sa.select(kegiatan.c.nrp).where(kegiatan.c.nrp.is_not(None))
+        conn.execute(bhabin.delete().where(bhabin.c.nrp.not_in(real)))
+    return count
+
+
+# --------------------------------------------------------------------------- previews
+
+
+def save_preview(engine: Engine, filename: str, content: bytes, uploaded_by: str,
+                 polsek: str | None, bulan: str | None) -> str:
+    """Keep an uploaded file awaiting confirmation, so a browser refresh does not lose it."""
+    token = secrets.token_urlsafe(16)
+    with writing(engine) as conn:
+        conn.execute(
+            pratinjau.insert().values(
+                token=token, dibuat=_now(), pengunggah=uploaded_by, nama_berkas=filename, isi=content,
+                polsek_pilihan=polsek, bulan_pilihan=bulan,
+            )
+        )
+    return token
+
+
+def get_preview(engine: Engine, token: str) -> dict | None:
+    """A pending preview by token, or None when unknown."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(pratinjau).where(pratinjau.c.token == token)).mappings().first()
+    if row is None:
+        return None
+    found = dict(row)
+    found["isi"] = bytes(found["isi"])
+    return found
+
+
+def close_preview(engine: Engine, token: str, status: str, upload_id: int | None = None) -> None:
+    """Mark a preview as stored (`disimpan`) or cancelled (`dibatalkan`)."""
+    with writing(engine) as conn:
+        conn.execute(pratinjau.update().where(pratinjau.c.token == token).values(status=status, unggahan_id=upload_id))
+
+
+def pending_previews(engine: Engine, uploaded_by: str) -> pd.DataFrame:
+    """Previews of a user still waiting for Simpan or Batal, newest first."""
+    cols = [pratinjau.c.token, pratinjau.c.dibuat, pratinjau.c.nama_berkas, pratinjau.c.polsek_pilihan, pratinjau.c.bulan_pilihan]
+    with engine.connect() as conn:
+        rows_ = conn.execute(
+            sa.select(*cols).where(pratinjau.c.pengunggah == uploaded_by, pratinjau.c.status == "menunggu")
+            .order_by(pratinjau.c.dibuat.desc())
+        ).mappings().all()
+    return pd.DataFrame(rows_, columns=[c.name for c in cols])
+
+
+def upload_id_of(engine: Engine, polsek: str, bulan: str, version: int) -> int:
+    """The id of one stored version."""
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(unggahan.c.id).where(unggahan.c.polsek == polsek, unggahan.c.bulan == bulan, unggahan.c.versi == version)
+        ).scalar_one()
+
+
+def latest_version(engine: Engine, polsek: str, bulan: str) -> int | None:
+    """The newest stored version number of a Polsek/month, or None."""
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(sa.func.max(unggahan.c.versi)).where(unggahan.c.polsek == polsek, unggahan.c.bulan == bulan)
+        ).scalar()

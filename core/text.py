@@ -1,0 +1,52 @@
+"""Text normalisation shared by header matching, desa matching and number parsing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_APOSTROPHES = re.compile(r"['\u2018\u2019`\u00b4]")
+_DESA_PREFIX = re.compile(r"^(desa|kel|kelurahan|ds)\s+")
+_HEADER_PREFIX = re.compile(r"^(jml|jumlah|jlh|banyaknya|total)\s+(?=\S)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def fold(value: object) -> str:
+    """Lower-case ASCII text with accents removed and whitespace collapsed."""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.lower().split())
+
+
+def normalise_header(value: object) -> str:
+    """Header text reduced to words: no case, units in brackets, punctuation or line breaks."""
+    text = _BRACKETS.sub(" ", fold(value))
+    text = _APOSTROPHES.sub("", text)
+    return " ".join(_NON_ALNUM.sub(" ", text).split())
+
+
+def header_forms(value: object) -> list[str]:
+    """The header as written, then without a counting prefix (`Jml Sambang` -> `sambang`)."""
+    base = normalise_header(value)
+    forms = [base]
+    stripped = _HEADER_PREFIX.sub("", base)
+    if stripped != base:
+        forms.append(stripped)
+    return forms
+
+
+def normalise_name(value: object) -> str:
+    """A place name for matching: `Desa Sa'tab`, `SATAB` and `Sa tab` all become `satab`."""
+    text = _APOSTROPHES.sub("", fold(value))
+    text = " ".join(_NON_ALNUM.sub(" ", text).split())
+    text = _DESA_PREFIX.sub("", text)
+    return text.replace(" ", "")
+
+
+def clean_text(value: object) -> str:
+    """Free text from a user: control characters removed, outer whitespace trimmed."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value)).strip()
