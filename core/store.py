@@ -103,6 +103,13 @@ pratinjau = sa.Table(
     sa.Column("unggahan_id", sa.Integer, sa.ForeignKey("unggahan.id", ondelete="SET NULL")),
 )
 
+pengaturan = sa.Table(
+    "pengaturan",
+    metadata,
+    sa.Column("kunci", sa.String(60), primary_key=True),
+    sa.Column("nilai", sa.Text, nullable=False),
+)
+
 ROW_TABLES = {"kegiatan": kegiatan, "kerawanan": kerawanan}
 
 
@@ -388,7 +395,19 @@ def delete_demo(engine: Engine) -> int:
         count = conn.execute(unggahan.delete().where(unggahan.c.contoh.is_(True))).rowcount
         real = sa.select(kegiatan.c.nrp).where(kegiatan.c.nrp.is_not(None))
         conn.execute(bhabin.delete().where(bhabin.c.nrp.not_in(real)))
+        _set_setting(conn, "demo_dihapus", "1")
     return count
+
+
+def _set_setting(conn: Connection, key: str, value: str) -> None:
+    conn.execute(pengaturan.delete().where(pengaturan.c.kunci == key))
+    conn.execute(pengaturan.insert().values(kunci=key, nilai=value))
+
+
+def get_setting(engine: Engine, key: str) -> str | None:
+    """A value the app remembers in the database (e.g. that demo data was removed on purpose)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(pengaturan.c.nilai).where(pengaturan.c.kunci == key)).scalar()
 
 
 # --------------------------------------------------------------------------- previews

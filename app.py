@@ -1,0 +1,41 @@
+"""Anev Bhabinkamtibmas Polres TTU: the router and frame (page config, demo data, filters, navigation)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from core import demo, ui
+
+HERE = Path(__file__).parent
+
+st.set_page_config(
+    page_title="Anev Bhabinkamtibmas Polres TTU",
+    page_icon=":material/local_police:",
+    layout="wide",
+    initial_sidebar_state="auto",
+)
+
+engine = ui.engine()
+if os.environ.get("ANEV_DEMO_OTOMATIS", "1") == "1" and ui.data_version()[0] == 0:
+    with st.spinner("Basis data masih kosong: menyiapkan DATA CONTOH (sekitar 10 detik)\u2026"):
+        if demo.ensure_demo(engine):
+            ui.clear_caches()
+
+pages = {
+    "Anev": [
+        st.Page(HERE / "pages" / "rekap.py", title="Rekap Bulanan", icon=":material/table_chart:", default=True),
+    ],
+    "Data": [
+        st.Page(HERE / "pages" / "unggah.py", title="Unggah Rekap", icon=":material/upload_file:", url_path="unggah"),
+    ],
+}
+
+with st.sidebar:
+    st.markdown("**Anev Bhabinkamtibmas**  \nPolres Timor Tengah Utara")
+
+navigation = st.navigation(pages)
+st.session_state["filters"] = ui.filters()
+navigation.run()

@@ -1,0 +1,138 @@
+"""Shared screen helpers: the only `core` module that imports Streamlit.
+
+It holds the engine (cached as a resource), the cached seam around pure `core` functions, the
+month and Polsek filters (kept in the URL so a link opens the same view), and the DATA CONTOH badge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from core import config, metrics, reference, store
+from core.months import current_bulan, format_bulan
+
+ALL_POLSEK = "Semua Polsek"
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return store.create_db_engine(url)
+
+
+def engine() -> Engine:
+    """The database engine for `ANEV_DB_URL` (one per process)."""
+    return _engine(config.db_url())
+
+
+def data_version() -> tuple[int, int]:
+    """A cheap fingerprint of what is stored; part of every cache key, so another process's import shows up."""
+    import sqlalchemy as sa
+
+    with engine().connect() as conn:
+        row = conn.execute(sa.select(sa.func.count(store.unggahan.c.id), sa.func.max(store.unggahan.c.id))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _rekap(url: str, bulan: str, version: tuple[int, int]) -> metrics.Rekap:
+    eng = _engine(url)
+    return metrics.build_rekap(bulan, store.rows(eng, "kegiatan", bulan), store.rows(eng, "kerawanan", bulan))
+
+
+def rekap(bulan: str) -> metrics.Rekap:
+    """The month's recap, cached until the stored data changes."""
+    return _rekap(config.db_url(), bulan, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _months(url: str, version: tuple[int, int]) -> list[str]:
+    return store.months_with_data(_engine(url))
+
+
+def months_with_data() -> list[str]:
+    """Months with stored recaps, oldest first."""
+    return _months(config.db_url(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _has_demo(url: str, version: tuple[int, int]) -> bool:
+    return store.has_demo(_engine(url))
+
+
+def has_demo() -> bool:
+    """True while synthetic demo data is stored."""
+    return _has_demo(config.db_url(), data_version())
+
+
+def clear_caches() -> None:
+    """Forget cached aggregates after an import commits or demo data is removed."""
+    _rekap.clear()
+    _months.clear()
+    _has_demo.clear()
+
+
+def demo_badge() -> None:
+    """The DATA CONTOH badge, shown on every screen while demo data is stored."""
+    if has_demo():
+        st.badge("DATA CONTOH \u2013 angka sintetis, bukan laporan Polsek", icon=":material/science:", color="orange")
+
+
+def _month_options(today: dt.date | None = None) -> list[str]:
+    months = set(months_with_data())
+    months.add(current_bulan(today))
+    return sorted(months, reverse=True)
+
+
+def filters() -> tuple[str, str | None]:
+    """Month and Polsek filters in the sidebar, mirrored in the URL query (`?bulan=2024-09&polsek=...`)."""
+    options = _month_options()
+    with_data = months_with_data()
+    default_month = with_data[-1] if with_data else options[0]
+    wanted = st.query_params.get("bulan", default_month)
+    if wanted not in options:
+        wanted = default_month
+    if "filter_bulan" not in st.session_state:
+        st.session_state["filter_bulan"] = wanted
+    polsek_options = [ALL_POLSEK, *reference.polsek_names()]
+    wanted_polsek = st.query_params.get("polsek", ALL_POLSEK)
+    if "filter_polsek" not in st.session_state:
+        st.session_state["filter_polsek"] = wanted_polsek if wanted_polsek in polsek_options else ALL_POLSEK
+    with st.sidebar:
+        bulan = st.selectbox("Bulan", options, format_func=format_bulan, key="filter_bulan")
+        polsek = st.selectbox("Polsek", polsek_options, key="filter_polsek")
+    st.query_params["bulan"] = bulan
+    if polsek == ALL_POLSEK:
+        st.query_params.pop("polsek", None)
+    else:
+        st.query_params["polsek"] = polsek
+    return bulan, (None if polsek == ALL_POLSEK else polsek)
+
+
+def scope_caption(bulan: str, polsek: str | None) -> str:
+    """`September 2024 · Semua Polsek`: every figure says what it covers."""
+    return f"{format_bulan(bulan)} \u00b7 {polsek or ALL_POLSEK}"
+
+
+def issues_frame(issues: list) -> pd.DataFrame:
+    """Errors or warnings as a table with Indonesian column names."""
+    return pd.DataFrame(
+        [{"Lembar": i.sheet, "Baris": i.row, "Kolom": i.column, "Nilai": i.value, "Keterangan": i.message} for i in issues],
+        columns=["Lembar", "Baris", "Kolom", "Nilai", "Keterangan"],
+    ).astype({"Baris": "Int64"})
+
+
+def format_number(value: float | int | None, decimals: int = 0) -> str:
+    """Indonesian number formatting: `1.234` and `56,7`."""
+    if value is None or pd.isna(value):
+        return "\u2013"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def current_filters() -> tuple[str, str | None]:
+    """The month and Polsek chosen in `app.py`'s sidebar for this run."""
+    return st.session_state.get("filters") or (current_bulan(), None)

@@ -1,0 +1,197 @@
+"""Unggah Rekap: download the template, upload recaps, see the preview and problems, then Simpan.
+
+Uploaded files wait in the database as previews (their tokens are in the URL), so a browser
+refresh keeps them; nothing is stored as a version until the clerk presses Simpan.
+"""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from core import pipeline, reference, store, ui
+from core.months import add_months, current_bulan, format_bulan, month_range
+from core.template import build_template, template_filename
+
+AUTO = "Deteksi dari berkas"
+engine = ui.engine()
+bulan_filter, polsek_filter = ui.current_filters()
+
+st.title("Unggah Rekap Bulanan")
+ui.demo_badge()
+
+# ------------------------------------------------------------------ who uploads (accounts come later)
+user = st.sidebar.text_input("Nama pengunggah", value=st.session_state.get("pengunggah", "operator"), key="pengunggah")
+
+# ------------------------------------------------------------------ 1. template
+st.subheader("1. Unduh templat")
+polsek_names = list(reference.polsek_names())
+months = sorted(month_range(add_months(current_bulan(), -23), current_bulan()), reverse=True)
+c1, c2 = st.columns(2)
+tpl_polsek = c1.selectbox("Polsek", polsek_names, index=polsek_names.index(polsek_filter) if polsek_filter else 0, key="tpl_polsek")
+tpl_bulan = c2.selectbox("Bulan", months, format_func=format_bulan, key="tpl_bulan")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _template(polsek: str, bulan: str, version: tuple[int, int]) -> bytes:
+    officers = store.assignments(ui.engine(), polsek, add_months(bulan, -1))
+    return build_template(polsek, bulan, officers if not officers.empty else None)
+
+
+st.download_button(
+    "Unduh templat Excel",
+    data=_template(tpl_polsek, tpl_bulan, ui.data_version()),
+    file_name=template_filename(tpl_polsek, tpl_bulan),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="unduh_templat",
+)
+st.caption("Baris desa dan Bhabinkamtibmas bulan lalu sudah terisi. Isi angka kegiatan dan lembar Kerawanan.")
+
+# ------------------------------------------------------------------ 2. upload
+st.subheader("2. Unggah berkas rekap")
+c1, c2 = st.columns(2)
+choice_polsek = c1.selectbox("Polsek berkas", [AUTO, *polsek_names], key="unggah_polsek")
+choice_bulan = c2.selectbox("Bulan berkas", [AUTO, *months], format_func=lambda m: m if m == AUTO else format_bulan(m),
+                            key="unggah_bulan")
+files = st.file_uploader(
+    "Pilih satu atau beberapa berkas (.xlsx, .xls, .ods)",
+    type=["xlsx", "xls", "ods"],
+    accept_multiple_files=True,
+    key="unggah_berkas",
+)
+tokens = [t for t in st.query_params.get_all("pratinjau") if t]
+seen = st.session_state.setdefault("berkas_diproses", {})
+for uploaded in files or []:
+    if uploaded.file_id in seen:
+        continue
+    token = store.save_preview(
+        engine, uploaded.name, uploaded.getvalue(), user or "operator",
+        None if choice_polsek == AUTO else choice_polsek, None if choice_bulan == AUTO else choice_bulan,
+    )
+    seen[uploaded.file_id] = token
+    tokens.append(token)
+if tokens != st.query_params.get_all("pratinjau"):
+    st.query_params["pratinjau"] = tokens
+
+# ------------------------------------------------------------------ 3. preview and Simpan
+st.subheader("3. Pratinjau dan simpan")
+if not tokens:
+    st.info("Belum ada berkas. Unggah rekap di atas; pratinjau muncul di sini sebelum apa pun disimpan.")
+
+
+def _named_rows(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    names = reference.desa().set_index("kode")
+    shown = frame.copy()
+    shown.insert(0, "Desa/Kelurahan", shown["desa_kode"].map(names["nama"]))
+    shown.insert(1, "Kecamatan", shown["desa_kode"].map(names["kecamatan"]))
+    labels = {i.key: i.label for i in reference.sheet_indicators(sheet)}
+    return shown.drop(columns=["desa_kode"]).rename(columns={"excel_row": "Baris Excel", **labels})
+
+
+def _forget(token: str) -> None:
+    st.query_params["pratinjau"] = [t for t in st.query_params.get_all("pratinjau") if t != token]
+
+
+for token in tokens:
+    preview = store.get_preview(engine, token)
+    if preview is None:
+        _forget(token)
+        continue
+    result = pipeline.check_file(engine, preview["isi"], preview["nama_berkas"],
+                                 polsek=preview["polsek_pilihan"], bulan=preview["bulan_pilihan"])
+    where = f"{result.polsek or 'Polsek ?'} \u00b7 {format_bulan(result.bulan) if result.bulan else 'bulan ?'}"
+    with st.container(border=True):
+        st.markdown(f"**{preview['nama_berkas']}** \u2014 {where}")
+        if preview["status"] == "disimpan":
+            version = store.uploads(engine).set_index("id").loc[preview["unggahan_id"], "versi"] if preview["unggahan_id"] else "?"
+            st.success(f"Tersimpan sebagai versi {version}.", icon=":material/check_circle:")
+            if st.button("Tutup", key=f"tutup_{token}"):
+                _forget(token)
+                st.rerun()
+            continue
+        if preview["status"] == "dibatalkan":
+            _forget(token)
+            continue
+        rows = result.rows()
+        if result.errors:
+            st.error(
+                f"{len(result.errors)} kesalahan. Tidak ada yang disimpan dari berkas ini. "
+                "Perbaiki di Excel sesuai keterangan, lalu unggah kembali.",
+                icon=":material/error:",
+            )
+            st.dataframe(ui.issues_frame(result.errors), hide_index=True, width="stretch", key=f"kesalahan_{token}")
+        else:
+            st.success(
+                f"Berkas sah: {rows['kegiatan']} baris kegiatan dan {rows['kerawanan']} baris kerawanan siap disimpan.",
+                icon=":material/task_alt:",
+            )
+        if result.warnings:
+            with st.expander(f"{len(result.warnings)} peringatan (disimpan bersama berkas)", expanded=not result.errors):
+                st.dataframe(ui.issues_frame(result.warnings), hide_index=True, width="stretch")
+        if result.notes:
+            with st.expander(f"{len(result.notes)} catatan"):
+                st.dataframe(ui.issues_frame(result.notes), hide_index=True, width="stretch")
+        if not result.errors:
+            tab1, tab2 = st.tabs(["Kegiatan", "Kerawanan"])
+            with tab1:
+                st.dataframe(_named_rows(result.kegiatan, "kegiatan"), hide_index=True, width="stretch")
+            with tab2:
+                if result.kerawanan.empty:
+                    st.caption("Lembar Kerawanan tidak ada di berkas ini.")
+                else:
+                    st.dataframe(_named_rows(result.kerawanan, "kerawanan"), hide_index=True, width="stretch")
+            existing = store.latest_version(engine, result.polsek, result.bulan)
+            confirmed = True
+            if existing:
+                previous = store.uploads(engine, result.bulan)
+                previous = previous[(previous["polsek"] == result.polsek) & (previous["versi"] == existing)].iloc[0]
+                st.warning(
+                    f"{result.polsek} {format_bulan(result.bulan)} sudah ada sebagai versi {existing} "
+                    f"({previous['nama_berkas']}, {pd.Timestamp(previous['waktu']):%d-%m-%Y %H:%M} UTC oleh {previous['pengunggah']}). "
+                    f"Menyimpan membuat versi {existing + 1} yang dipakai dasbor; versi {existing} tetap tersimpan.",
+                    icon=":material/history:",
+                )
+                confirmed = st.checkbox(f"Ya, ganti versi {existing} dengan versi baru", key=f"konfirmasi_{token}")
+        c1, c2 = st.columns(2)
+        if not result.errors and c1.button("Simpan", type="primary", key=f"simpan_{token}", disabled=not confirmed,
+                                           icon=":material/save:"):
+            version = store.save_import(engine, result, user or "operator")
+            upload_id = store.upload_id_of(engine, result.polsek, result.bulan, version)
+            store.close_preview(engine, token, "disimpan", upload_id)
+            ui.clear_caches()
+            st.rerun()
+        if c2.button("Batal", key=f"batal_{token}", icon=":material/close:"):
+            store.close_preview(engine, token, "dibatalkan")
+            _forget(token)
+            st.rerun()
+
+# ------------------------------------------------------------------ history
+st.subheader("Riwayat unggahan")
+history = store.uploads(engine, bulan_filter)
+if polsek_filter:
+    history = history[history["polsek"] == polsek_filter]
+st.caption(ui.scope_caption(bulan_filter, polsek_filter))
+if history.empty:
+    st.caption("Belum ada unggahan untuk pilihan ini.")
+else:
+    history = history.assign(peringatan=history["peringatan"].map(lambda text: len(json.loads(text))))
+    st.dataframe(
+        history[["polsek", "bulan", "versi", "nama_berkas", "pengunggah", "waktu", "peringatan", "contoh"]].rename(
+            columns={"polsek": "Polsek", "bulan": "Bulan", "versi": "Versi", "nama_berkas": "Berkas", "pengunggah": "Pengunggah",
+                     "waktu": "Waktu (UTC)", "peringatan": "Peringatan", "contoh": "Data contoh"}
+        ),
+        hide_index=True,
+        width="stretch",
+        key="riwayat",
+    )
+
+if ui.has_demo():
+    with st.expander("DATA CONTOH"):
+        st.write("Basis data berisi data sintetis untuk mencoba dasbor. Hapus sebelum memakai data asli; "
+                 "rekap asli yang sudah diunggah tidak ikut terhapus.")
+        if st.button("Hapus semua DATA CONTOH", key="hapus_contoh", icon=":material/delete:"):
+            removed = store.delete_demo(engine)
+            ui.clear_caches()
+            st.toast(f"{removed} versi data contoh dihapus.")
+            st.rerun()
