@@ -36,6 +36,6 @@ pages = {
 with st.sidebar:
     st.markdown("**Anev Bhabinkamtibmas**  \nPolres Timor Tengah Utara")
 
-navigation = st.navigation(pages)
 st.session_state["filters"] = ui.filters()
+navigation = st.navigation(pages)
 navigation.run()

@@ -87,11 +87,18 @@ def tingkat_kerawanan(skor: pd.Series, tps_rawan: pd.Series, tps_sangat_rawan: p
 # --------------------------------------------------------------------------- per desa
 
 
+def _with_columns(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """The frame with every column of its sheet, even when nothing was reported."""
+    keys = [i.key for i in reference.sheet_indicators(sheet) if i.key not in ("desa", "kecamatan")]
+    missing = [c for c in ["desa_kode", *keys] if c not in frame.columns]
+    return frame.reindex(columns=[*frame.columns, *missing]) if missing else frame
+
+
 def desa_month(kegiatan: pd.DataFrame, kerawanan: pd.DataFrame) -> pd.DataFrame:
     """One row per reported desa of one month: every key, the three indices and the vulnerability level."""
     ref = reference.desa()[["kode", "nama", "kecamatan", "polsek", "perbatasan"]]
-    keg = kegiatan.drop(columns=["polsek", "bulan", "versi", "excel_row"], errors="ignore")
-    ker = kerawanan.drop(columns=["polsek", "bulan", "versi", "excel_row"], errors="ignore")
+    keg = _with_columns(kegiatan, "kegiatan").drop(columns=["polsek", "bulan", "versi", "excel_row"], errors="ignore")
+    ker = _with_columns(kerawanan, "kerawanan").drop(columns=["polsek", "bulan", "versi", "excel_row"], errors="ignore")
     ker = ker.assign(_ada_kerawanan=True)
     ker_ref = ker.rename(columns={"perbatasan": "_perbatasan_lapor"})
     merged = keg.merge(ker_ref, on="desa_kode", how="outer")

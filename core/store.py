@@ -148,9 +148,13 @@ def create_db_engine(url: str | None = None) -> Engine:
 
 
 @lru_cache(maxsize=4)
+def _engine_for(url: str) -> Engine:
+    return create_db_engine(url)
+
+
 def get_engine(url: str | None = None) -> Engine:
     """One engine per URL for the process (the command line; the app caches its own)."""
-    return create_db_engine(url)
+    return _engine_for(url or config.db_url())
 
 
 def migrate(engine: Engine) -> None:

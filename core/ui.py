@@ -104,10 +104,12 @@ def filters() -> tuple[str, str | None]:
     with st.sidebar:
         bulan = st.selectbox("Bulan", options, format_func=format_bulan, key="filter_bulan")
         polsek = st.selectbox("Polsek", polsek_options, key="filter_polsek")
-    st.query_params["bulan"] = bulan
+    if st.query_params.get("bulan") != bulan:
+        st.query_params["bulan"] = bulan
     if polsek == ALL_POLSEK:
-        st.query_params.pop("polsek", None)
-    else:
+        if "polsek" in st.query_params:
+            del st.query_params["polsek"]
+    elif st.query_params.get("polsek") != polsek:
         st.query_params["polsek"] = polsek
     return bulan, (None if polsek == ALL_POLSEK else polsek)
 

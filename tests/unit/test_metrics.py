@@ -1,0 +1,150 @@
+"""Indices, TPS guard needs and completeness on hand-computed cases (spec section 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from core import metrics, reference
+
+INSANA = reference.desa_of("Polsek Insana")
+KODE_A, KODE_B = INSANA["kode"].iloc[0], INSANA["kode"].iloc[1]
+
+
+def _kegiatan(**values) -> dict:
+    row = {key: 0 for key in reference.count_keys("kegiatan")}
+    row.update({"fkpm_aktif": False, "nama_bhabin": "A", "pangkat": "Bripka", "nrp": "85010001", "keterangan": None})
+    row.update(values)
+    return row
+
+
+def _kerawanan(**values) -> dict:
+    row = {key: 0 for key in reference.count_keys("kerawanan")}
+    row.update({key: False for key in reference.bool_keys("kerawanan")})
+    row["potensi_gangguan"] = None
+    row.update(values)
+    return row
+
+
+def _frames(keg: list[dict], ker: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    k = pd.DataFrame(keg).assign(polsek="Polsek Insana", bulan="2024-09", versi=1)
+    r = pd.DataFrame(ker).assign(polsek="Polsek Insana", bulan="2024-09", versi=1)
+    return k, r
+
+
+def test_indeks_kinerja_hand_computed():
+    # sambang 10/20*25 = 12.5; deteksi 4/4*20 = 20; binluh+sos 1+1=2 -> 2/4*15 = 7.5; koordinasi 3/2 capped -> 10
+    # ps 1/2 -> 5; pos kamling 1/4 -> 2.5; fkpm yes -> 10  => 67.5
+    keg, ker = _frames(
+        [_kegiatan(desa_kode=KODE_A, sambang_dds=10, deteksi_dini=4, binluh=1, sosialisasi_pemilihan=1,
+                   koordinasi_penyelenggara=3, ps_ditangani=2, ps_selesai=1, pos_kamling=4, pos_kamling_aktif=1, fkpm_aktif=True)],
+        [_kerawanan(desa_kode=KODE_A, tps=4, tps_kurang_rawan=4)],
+    )
+    desa = metrics.desa_month(keg, ker)
+    assert desa.loc[0, "indeks_kinerja"] == pytest.approx(67.5)
+    assert desa.loc[0, "kategori_kinerja"] == "Cukup"
+
+
+def test_indeks_kinerja_empty_ratios():
+    # nothing taken up -> problem solving counts as 1 (10); no pos kamling -> 0
+    keg, ker = _frames([_kegiatan(desa_kode=KODE_A)], [])
+    desa = metrics.desa_month(keg, ker)
+    assert desa.loc[0, "indeks_kinerja"] == pytest.approx(10.0)
+    assert desa.loc[0, "kategori_kinerja"] == "Kurang"
+
+
+def test_indeks_kesiapan_hand_computed():
+    # koordinasi>=1 20; sosialisasi 0 -> 0; pos kamling 2/4 -> 10; fkpm no -> 0; linmas 3/(2*3)=0.5 -> 7.5; TPS 2 of 3 classified -> 0
+    keg, ker = _frames(
+        [_kegiatan(desa_kode=KODE_A, koordinasi_penyelenggara=1, pos_kamling=4, pos_kamling_aktif=2, linmas=3)],
+        [_kerawanan(desa_kode=KODE_A, tps=3, tps_kurang_rawan=2)],
+    )
+    assert metrics.desa_month(keg, ker).loc[0, "indeks_kesiapan"] == pytest.approx(37.5)
+    # with all TPS classified and no TPS at all, linmas is full and mapping complete: 20 + 10 + 15 + 10
+    keg, ker = _frames(
+        [_kegiatan(desa_kode=KODE_A, koordinasi_penyelenggara=1, pos_kamling=4, pos_kamling_aktif=2)],
+        [_kerawanan(desa_kode=KODE_A, tps=0)],
+    )
+    assert metrics.desa_month(keg, ker).loc[0, "indeks_kesiapan"] == pytest.approx(55.0)
+
+
+@pytest.mark.parametrize(
+    ("factors", "gangguan", "tps", "skor", "tingkat"),
+    [
+        ({}, 0, {}, 0, "Kurang Rawan"),
+        ({"riwayat_konflik": True, "politik_uang": True}, 0, {}, 35, "Rawan"),
+        ({"riwayat_konflik": True, "hoaks": True}, 0, {}, 30, "Kurang Rawan"),
+        ({"riwayat_konflik": True, "politik_uang": True, "hoaks": True, "perbatasan": True}, 1, {}, 70, "Sangat Rawan"),
+        ({}, 0, {"tps": 2, "tps_kurang_rawan": 1, "tps_rawan": 1}, 0, "Rawan"),
+        ({"riwayat_konflik": True}, 0, {"tps": 2, "tps_sangat_rawan": 1}, 20, "Sangat Rawan"),
+    ],
+)
+def test_skor_and_tingkat_kerawanan(factors, gangguan, tps, skor, tingkat):
+    keg, ker = _frames([_kegiatan(desa_kode=KODE_A, gangguan_kamtibmas=gangguan)], [_kerawanan(desa_kode=KODE_A, **factors, **tps)])
+    desa = metrics.desa_month(keg, ker)
+    assert desa.loc[0, "skor_kerawanan"] == pytest.approx(skor)
+    assert desa.loc[0, "tingkat_kerawanan"] == tingkat
+
+
+def test_guard_needs_pemilu_2024_case():
+    tps = pd.DataFrame({"polsek": ["Polres"], "tps": [774], "tps_kurang_rawan": [750], "tps_rawan": [19], "tps_sangat_rawan": [5]})
+    needs = metrics.guard_needs(tps)
+    assert needs.loc[0, "personel_polri_mentah"] == pytest.approx(279)
+    assert needs.loc[0, "personel_polri"] == 279
+    assert needs.loc[0, "personel_linmas"] == 1548
+
+
+def test_guard_needs_round_up_per_polsek():
+    # 4 kurang rawan -> 4/3 = 1.33 -> 2 per Polsek; two Polsek give 4 (not ceil(8/3) = 3)
+    tps = pd.DataFrame({"polsek": ["A", "B"], "tps": [5, 4], "tps_kurang_rawan": [4, 4], "tps_rawan": [0, 0], "tps_sangat_rawan": [0, 0]})
+    needs = metrics.guard_needs(tps).set_index("polsek")
+    assert needs.loc["A", "personel_polri"] == 2 and needs.loc["B", "personel_polri"] == 2
+    # one unclassified TPS in A still needs 2 Linmas
+    assert needs.loc["A", "personel_linmas"] == 10 and needs.loc["B", "personel_linmas"] == 8
+    manggarai = metrics.guard_needs(tps, scheme="polres_manggarai_2024").set_index("polsek")
+    assert manggarai.loc["B", "personel_linmas"] == 3  # 4 x 2/3 = 2.67 -> 3
+
+
+def test_rekap_sums_and_recomputes_ratios():
+    keg, ker = _frames(
+        [_kegiatan(desa_kode=KODE_A, sambang_dds=20, pos_kamling=4, pos_kamling_aktif=4, fkpm_aktif=True),
+         _kegiatan(desa_kode=KODE_B, sambang_dds=5, pos_kamling=1, pos_kamling_aktif=0, nrp="85010002", nama_bhabin="B")],
+        [_kerawanan(desa_kode=KODE_A, tps=3, tps_kurang_rawan=3), _kerawanan(desa_kode=KODE_B, tps=1, tps_rawan=1, riwayat_konflik=True)],
+    )
+    rekap = metrics.build_rekap("2024-09", keg, ker)
+    assert rekap.totals["sambang_dds"] == 25 and rekap.totals["fkpm_aktif"] == 1 and rekap.totals["riwayat_konflik"] == 1
+    row = rekap.polsek.set_index("polsek").loc["Polsek Insana"]
+    assert row["desa_melapor"] == 2 and row["desa_total"] == len(INSANA)
+    assert row["pos_kamling_aktif"] == 4 and row["pos_kamling"] == 5
+    assert row["personel_polri"] == 2  # ceil(3/3) + 1
+    assert row["indeks_kinerja"] == pytest.approx(rekap.desa["indeks_kinerja"].mean())
+    assert rekap.kelengkapan == {"polsek_melapor": 1, "polsek_total": 9, "desa_melapor": 2, "desa_total": 193}
+    other = rekap.polsek.set_index("polsek").loc["Polsek Noemuti"]
+    assert other["desa_melapor"] == 0 and pd.isna(other["indeks_kinerja"])
+
+
+def test_completeness_on_time_late_missing():
+    # deadline for 2024-09 is 5 October 23:59:59 WITA = 15:59:59 UTC
+    uploads = pd.DataFrame([
+        {"polsek": "Polsek Insana", "bulan": "2024-09", "versi": 1, "waktu": dt.datetime(2024, 10, 5, 15, 0)},
+        {"polsek": "Polsek Insana", "bulan": "2024-09", "versi": 2, "waktu": dt.datetime(2024, 10, 9, 9, 0)},
+        {"polsek": "Polsek Noemuti", "bulan": "2024-09", "versi": 1, "waktu": dt.datetime(2024, 10, 5, 16, 30)},
+    ])
+    matrix = metrics.completeness(uploads, ["2024-09"]).set_index("polsek")
+    assert matrix.loc["Polsek Insana", "status"] == "tepat waktu" and matrix.loc["Polsek Insana", "versi"] == 2
+    assert matrix.loc["Polsek Noemuti", "status"] == "terlambat"
+    assert matrix.loc["Polsek Biboki Anleu", "status"] == "belum"
+    assert len(matrix) == 9
+
+
+def test_officer_table_averages_desa_rows():
+    keg, ker = _frames(
+        [_kegiatan(desa_kode=KODE_A, sambang_dds=20), _kegiatan(desa_kode=KODE_B, sambang_dds=0)], []
+    )
+    desa = metrics.desa_month(keg, ker)
+    officers = metrics.officer_table(desa)
+    assert len(officers) == 1
+    assert officers.loc[0, "jumlah_desa"] == 2
+    assert officers.loc[0, "indeks_kinerja"] == pytest.approx((35 + 10) / 2)
