@@ -24,6 +24,7 @@ cols[1].metric("Desa melapor", f"{int(table['desa_melapor'].sum())}/{int(table['
 cols[2].metric("Sambang/DDS", ui.format_number(table["sambang_dds"].sum()))
 cols[3].metric("Personel Polri untuk TPS", ui.format_number(table["personel_polri"].sum()))
 
+table = table.assign(kategori_kinerja=table["kategori_kinerja"].fillna("Belum melapor"))
 labels = {key: reference.label(key) for key in reference.count_keys() + reference.bool_keys()}
 st.subheader("Per Polsek")
 shown = table[["polsek", "desa_melapor", "desa_total", "indeks_kinerja", "kategori_kinerja", "indeks_kesiapan",
