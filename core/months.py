@@ -33,10 +33,12 @@ for _i, _names in enumerate(
     for _name in _names:
         _MONTH_WORDS[_name] = _i
 
-_WORD_YEAR = re.compile(r"\b([a-z]{3,9})\.?\s*[-' ]?\s*((?:19|20)\d{2})\b")
+_WORD_YEAR = re.compile(r"\b([a-z]{3,9})\.?\s*[-',/ ]?\s*(?:tahun\s+|thn\.?\s*|th\.?\s*)?((?:19|20)\d{2})\b")
 _ISO = re.compile(r"\b((?:19|20)\d{2})\s*[-_/.]\s*(0?[1-9]|1[0-2])\b")
 _NUMERIC = re.compile(r"\b(0?[1-9]|1[0-2])\s*[-_/.]\s*((?:19|20)\d{2})\b")
 _COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(?!\d)")
+#: Kemendagri codes (`53.03.08`, `53.03.08.2015`) look like `08.2015`: never read them as months.
+_REGION_CODE = re.compile(r"\b\d{2}\.\d{2}\.\d{2}(?:\.\d{4})?\b")
 
 
 def is_bulan(value: str) -> bool:
@@ -53,7 +55,7 @@ def parse_month(value: object) -> str | None:
         return None
     if isinstance(value, (dt.date, dt.datetime)):
         return f"{value.year:04d}-{value.month:02d}"
-    text = fold(value).replace("_", " ")
+    text = _REGION_CODE.sub(" ", fold(value).replace("_", " "))
     found: set[str] = set()
     for match in _WORD_YEAR.finditer(text):
         month = _MONTH_WORDS.get(match.group(1))

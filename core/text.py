@@ -8,8 +8,10 @@ import unicodedata
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _APOSTROPHES = re.compile(r"['\u2018\u2019`\u00b4]")
-_DESA_PREFIX = re.compile(r"^(desa|kel|kelurahan|ds)\s+")
+_DESA_PREFIX = re.compile(r"^(?:(?:desa|kel|kelurahan|ds)\s+)+")
 _HEADER_PREFIX = re.compile(r"^(jml|jumlah|jlh|banyaknya|total)\s+(?=\S)")
+#: Units clerks write after a header without brackets (`Sambang DDS kali`, `FKPM Aktif Y/T`).
+_HEADER_UNIT = re.compile(r"\s+(kali|laporan|kasus|orang|unit|kejadian|buah|ya tidak|y t|ya t)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -28,12 +30,20 @@ def normalise_header(value: object) -> str:
 
 
 def header_forms(value: object) -> list[str]:
-    """The header as written, then without a counting prefix (`Jml Sambang` -> `sambang`)."""
+    """The header as written, without a counting prefix, then without a unit outside brackets.
+
+    `Jml Sambang` -> `sambang`; `Sambang DDS kali` -> `sambang dds`.
+    """
     base = normalise_header(value)
     forms = [base]
-    stripped = _HEADER_PREFIX.sub("", base)
-    if stripped != base:
-        forms.append(stripped)
+    for form in list(forms):
+        stripped = _HEADER_PREFIX.sub("", form)
+        if stripped != form:
+            forms.append(stripped)
+    for form in list(forms):
+        stripped = _HEADER_UNIT.sub("", form)
+        if stripped and stripped != form:
+            forms.append(stripped)
     return forms
 
 
