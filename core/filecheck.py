@@ -12,12 +12,21 @@ from dataclasses import dataclass
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: A password-protected .xlsx is an OLE2 container holding these streams (names in UTF-16).
+_ENCRYPTED_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
 
 #: Limits for the inflated size of a workbook archive.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200.0
 MAX_MEMBERS = 2000
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def _size(n: float) -> str:
+    """A byte count as people read it: `850 KB`, `12,4 MB`."""
+    if n < 1024 * 1024:
+        return f"{max(n / 1024, 1):.0f} KB"
+    return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
 
 
 class FileRefused(ValueError):
@@ -37,10 +46,15 @@ def sniff(content: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> Spreadsh
         raise FileRefused("Berkas kosong (0 byte). Simpan ulang rekap dari Excel lalu unggah kembali.")
     if len(content) > max_bytes:
         raise FileRefused(
-            f"Berkas terlalu besar ({len(content) / 1e6:.1f} MB; batas {max_bytes / 1e6:.0f} MB). "
+            f"Berkas terlalu besar ({_size(len(content))}; batas {_size(max_bytes)}). "
             "Hapus gambar atau lembar lain yang tidak diperlukan, lalu unggah kembali."
         )
     if content.startswith(OLE2_MAGIC):
+        if any(name in content for name in _ENCRYPTED_STREAMS):
+            raise FileRefused(
+                "Berkas dilindungi kata sandi, sehingga tidak dapat dibaca. Buka di Excel, hapus kata sandinya "
+                "(File > Info > Lindungi Buku Kerja > Enkripsi dengan Kata Sandi, kosongkan), simpan, lalu unggah kembali."
+            )
         return SpreadsheetKind("xls")
     if not content.startswith(ZIP_MAGIC):
         raise FileRefused(
@@ -62,7 +76,7 @@ def sniff(content: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> Spreadsh
         if total > MAX_UNCOMPRESSED_BYTES or (total > 1024 * 1024 and ratio > MAX_RATIO):
             raise FileRefused(
                 "Berkas ditolak: isinya yang dipadatkan terlalu besar atau tidak wajar untuk sebuah rekap "
-                f"({total / 1e6:.0f} MB setelah dibuka, rasio {ratio:.0f}:1). Gunakan templat rekap yang asli."
+                f"({_size(total)} setelah dibuka, rasio {ratio:.0f}:1). Gunakan templat rekap yang asli."
             )
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             return SpreadsheetKind("xlsx")
