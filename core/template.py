@@ -82,7 +82,8 @@ def _data_sheet(
 
     officers = {}
     if prefill is not None and not prefill.empty:
-        officers = prefill.set_index("desa_kode")[["nama_bhabin", "pangkat", "nrp"]].to_dict("index")
+        latest = prefill.drop_duplicates("desa_kode", keep="last")  # one officer per desa: the latest row
+        officers = latest.set_index("desa_kode")[["nama_bhabin", "pangkat", "nrp"]].to_dict("index")
     first, last = HEADER_ROW + 1, HEADER_ROW + len(desa)
     for offset, row in enumerate(desa.itertuples(index=False)):
         r = first + offset
@@ -108,7 +109,7 @@ def _data_sheet(
                 cell.number_format = "0"
         ws.cell(row=r, column=1).border = _BORDER
         ws.cell(row=r, column=1).fill = _LOCKED_FILL
-    _validations(ws, items, first, max(last, first))
+    _validations(ws, items, first, max(last, first), len(desa))
     ws.freeze_panes = ws.cell(row=first, column=4)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -124,7 +125,7 @@ def _data_sheet(
     return ws
 
 
-def _validations(ws: Worksheet, items: list[reference.Indicator], first: int, last: int) -> None:
+def _validations(ws: Worksheet, items: list[reference.Indicator], first: int, last: int, n_desa: int) -> None:
     ya_tidak = DataValidation(type="list", formula1='"Ya,Tidak"', allow_blank=True, showErrorMessage=True,
                               errorTitle="Isi Ya atau Tidak", error="Pilih Ya atau Tidak dari daftar.")
     whole = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
@@ -132,9 +133,10 @@ def _validations(ws: Worksheet, items: list[reference.Indicator], first: int, la
                            error="Isi bilangan bulat 0 atau lebih, tanpa desimal.")
     nrp = DataValidation(type="textLength", operator="equal", formula1="8", allow_blank=True,
                          showErrorMessage=True, errorTitle="NRP tidak sah", error="NRP terdiri dari 8 angka.")
-    pangkat = DataValidation(type="list", formula1="=Daftar!$B$2:$B$20", allow_blank=True,
+    # list sources on the hidden `Daftar` sheet, exactly as long as the lists (OOXML formulas carry no `=`)
+    pangkat = DataValidation(type="list", formula1=f"Daftar!$B$2:$B${len(_ranks()) + 1}", allow_blank=True,
                              showErrorMessage=False)
-    desa = DataValidation(type="list", formula1="=Daftar!$A$2:$A$100", allow_blank=True, showErrorMessage=True,
+    desa = DataValidation(type="list", formula1=f"Daftar!$A$2:$A${n_desa + 1}", allow_blank=True, showErrorMessage=True,
                           errorTitle="Desa tidak dikenal", error="Pilih desa dari daftar Polsek ini.")
     for dv in (ya_tidak, whole, nrp, pangkat, desa):
         ws.add_data_validation(dv)
@@ -208,7 +210,7 @@ def build_template(polsek: str, bulan: str, officers: pd.DataFrame | None = None
     lists["A1"], lists["B1"] = "Desa", "Pangkat"
     for r, nama in enumerate(desa["nama"], start=2):
         lists.cell(row=r, column=1, value=nama)
-    for r, rank in enumerate(sorted(set(reference.ranks().values()), key=_rank_order), start=2):
+    for r, rank in enumerate(_ranks(), start=2):
         lists.cell(row=r, column=2, value=rank)
     lists.sheet_state = "hidden"
     meta = wb.create_sheet("_meta")
@@ -228,6 +230,11 @@ _RANK_ORDER = ["Bripda", "Briptu", "Brigpol", "Bripka", "Aipda", "Aiptu", "Ipda"
 
 def _rank_order(rank: str) -> int:
     return _RANK_ORDER.index(rank) if rank in _RANK_ORDER else len(_RANK_ORDER)
+
+
+def _ranks() -> list[str]:
+    """The ranks of `data/pangkat.csv`, lowest first (the dropdown of the Pangkat column)."""
+    return sorted(set(reference.ranks().values()), key=_rank_order)
 
 
 def template_filename(polsek: str, bulan: str) -> str:
