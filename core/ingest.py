@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -27,7 +28,16 @@ from core.months import current_bulan, format_bulan, is_bulan, parse_month
 from core.text import clean_text, fold, header_forms, normalise_header, normalise_name
 
 HEADER_SCAN_ROWS = 20
-_TOTAL_WORDS = re.compile(r"^\s*(jumlah|total|jml|sub ?total|grand ?total|rekapitulasi)\b", re.IGNORECASE)
+#: Labels of a totals row, also spelt with spaced letters (`J U M L A H`).
+_TOTAL_WORDS = re.compile(
+    r"^\s*(j\s?u\s?m\s?l\s?a\s?h|t\s?o\s?t\s?a\s?l|jml|jlh|sub\s*total|grand\s*total|rekapitulasi)\b", re.IGNORECASE
+)
+#: Free-text columns: a remark starting with `Jumlah ...` does not make a totals row.
+_FREE_TEXT_KEYS = ("keterangan", "potensi_gangguan")
+#: Columns that name who and where: a cell merged down over several desa rows applies to each of them.
+_SPREAD_DOWN_KEYS = ("kecamatan", "nama_bhabin", "pangkat", "nrp")
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?\.?$")
+_KECAMATAN_HEADING = re.compile(r"^(kecamatan|kec)\s+")
 _ZERO_TEXT = {"", "-", "--", "\u2013", "\u2014", "nihil", "nil", "tidak ada", "tdk ada"}
 _NUMBER_TEXT = re.compile(r"^(-?)\s*(\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,](\d+))?\s*([a-z][a-z .]*)?$")
 _TRUE_TEXT = {"ya", "y", "ada", "v", "\u2713", "\u2714", "\u221a", "x", "1", "true", "yes", "aktif", "benar"}
@@ -135,7 +145,7 @@ def read_grids(content: bytes) -> list[Grid]:
         cells = sheet.to_python(skip_empty_area=False)
         try:
             merged = list(sheet.merged_cell_ranges or [])
-        except Exception:  # noqa: BLE001 - some readers (xls/ods) do not know merges
+        except Exception:
             merged = []
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
         grids.append(Grid(meta.name, cells, merged, hidden))
@@ -163,15 +173,15 @@ def parse_count(value: object) -> int:
     """A whole number >= 0 from what clerks type: `12`, `12.0`, ` 12 `, `12 kali`, `-`, empty, `1.234`."""
     if value is None or isinstance(value, bool):
         if isinstance(value, bool):
-            raise ValueProblem("harus berupa angka, bukan Ya/Tidak")
+            raise ValueProblem("bukan angka (berisi Ya/Tidak); isi dengan bilangan bulat, misalnya 12")
         return 0
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             return 0
         if isinstance(value, float) and math.isinf(value):
-            raise ValueProblem("bukan angka yang sah")
+            raise ValueProblem("bukan angka yang sah; isi dengan bilangan bulat, misalnya 12")
         if value < 0:
-            raise ValueProblem("tidak boleh negatif")
+            raise ValueProblem("tidak boleh negatif; isi 0 atau lebih")
         if float(value) != int(value):
             raise ValueProblem("harus bilangan bulat (tanpa desimal)")
         return int(value)
@@ -182,13 +192,13 @@ def parse_count(value: object) -> int:
         return 0
     match = _NUMBER_TEXT.match(text)
     if not match:
-        raise ValueProblem("bukan angka; isi dengan bilangan bulat, misalnya 12, atau kosongkan/\u2011 untuk nol")
+        raise ValueProblem("bukan angka; isi dengan bilangan bulat, misalnya 12, atau kosongkan/- untuk nol")
     sign, whole, decimals, _unit = match.groups()
     if decimals and set(decimals) != {"0"}:
         raise ValueProblem("harus bilangan bulat (tanpa desimal)")
     number = int(re.sub(r"[.,]", "", whole))
     if sign:
-        raise ValueProblem("tidak boleh negatif")
+        raise ValueProblem("tidak boleh negatif; isi 0 atau lebih")
     return number
 
 
@@ -201,7 +211,7 @@ def parse_bool(value: object) -> bool | None:
     if isinstance(value, (int, float)):
         if value in (0, 1):
             return bool(value)
-        raise ValueProblem("isi dengan Ya atau Tidak")
+        raise ValueProblem("bukan Ya/Tidak; isi dengan Ya atau Tidak")
     text = fold(value).strip(" .")
     if text == "":
         return None
@@ -209,7 +219,7 @@ def parse_bool(value: object) -> bool | None:
         return True
     if text in _FALSE_TEXT:
         return False
-    raise ValueProblem("isi dengan Ya atau Tidak")
+    raise ValueProblem("bukan Ya/Tidak; isi dengan Ya atau Tidak")
 
 
 def parse_nrp(value: object) -> str:
@@ -220,7 +230,8 @@ def parse_nrp(value: object) -> str:
         text = re.sub(r"[\s.]", "", _text(value))
     if not re.fullmatch(r"\d{8}", text):
         raise ValueProblem(
-            "NRP harus 8 angka. Jika NRP diawali angka 0, ubah format sel menjadi Teks agar angka 0 tidak hilang"
+            "bukan NRP yang sah: NRP harus 8 angka. "
+            "Jika NRP diawali angka 0, ubah format sel menjadi Teks agar angka 0 tidak hilang"
         )
     return text
 
@@ -290,12 +301,13 @@ def _map_columns(labels: dict[int, str], sheet: str) -> Header:
 def find_header(grid: Grid, sheet: str) -> Header | None:
     """The best header in the first 20 rows: one row, or two rows (`Problem Solving` over `Ditangani`)."""
     best: Header | None = None
-    best_score: tuple[int, int] | None = None
+    best_score: tuple[int, int, int] | None = None
     limit = min(HEADER_SCAN_ROWS, len(grid.cells))
     for row in range(limit):
         single = {c: _text(v) for c, v in _merged_parent(grid, row).items()}
         candidates = [(row, row, _map_columns(single, sheet))]
-        if row + 1 < len(grid.cells):
+        # a two-row header needs text in its upper row; otherwise it is the lower row's own header
+        if row + 1 < len(grid.cells) and any(single.values()):
             lower = {c: _text(grid.value(row + 1, c)) for c in range(grid.width)}
             combined: dict[int, str] = {}
             for col in range(grid.width):
@@ -315,8 +327,9 @@ def find_header(grid: Grid, sheet: str) -> Header | None:
         for first, last, header in candidates:
             if "desa" not in header.columns or len(header.columns) < 3:
                 continue
-            # more known columns wins; then fewer unknown ones (a note line above a one-row header)
-            score = (len(header.columns), -len(header.extra) - len(header.duplicates))
+            # more known columns wins; then fewer unknown ones (a note line above a one-row header);
+            # then one row over two, so a title line right above the header stays a title
+            score = (len(header.columns), -len(header.extra) - len(header.duplicates), first - last)
             if best_score is None or score > best_score:
                 header.first_row, header.last_row = first, last
                 best, best_score = header, score
@@ -409,7 +422,7 @@ class DesaResolver:
                 return DesaMatch(codes[0], fuzzy_from=written)
         if len(close) >= 2:
             names = " dan ".join(
-                f"\u201c{self.name_of(self.by_name[name][0])}\u201d" for name, _ in close[:3]
+                f"\"{self.name_of(self.by_name[name][0])}\"" for name, _ in close[:3]
             )
             return DesaMatch(None, f"nama desa tidak jelas: mirip {names}. Tulis nama desa persis seperti di daftar")
         hint = ""
@@ -519,7 +532,7 @@ def read_recap(
         result.unreadable = True
         result.errors.append(Issue("", None, "", filename, str(exc)))
         return result
-    except Exception:  # noqa: BLE001 - any parser failure is an unreadable file for the clerk
+    except Exception:
         result.unreadable = True
         result.errors.append(
             Issue("", None, "", filename, "Berkas tidak dapat dibaca sebagai lembar kerja. Simpan ulang dari Excel sebagai .xlsx lalu unggah kembali.")
@@ -535,7 +548,7 @@ def read_recap(
             Issue(
                 "Kegiatan", None, "Desa/Kelurahan", "",
                 "Lembar Kegiatan tidak ditemukan: tidak ada lembar dengan baris judul kolom yang memuat "
-                "\u201cDesa/Kelurahan\u201d dan kolom kegiatan. Gunakan templat atau salin baris judulnya.",
+                "\"Desa/Kelurahan\" dan kolom kegiatan. Gunakan templat atau salin baris judulnya.",
             )
         )
     if sheets["kerawanan"] is None and sheets["kegiatan"] is not None:
@@ -571,12 +584,12 @@ def _identify(
     """Month and Polsek: `_meta`, then title cells, then the file name; the user's choice overrides all."""
     meta = _meta_values(grids)
     titles = _title_texts(grids, headers)
-    stem = Path(result.file).stem
+    stem = _file_stem(result.file)
 
     found_polsek = reference.match_polsek(polsek) if polsek else None
     if polsek and not found_polsek:
         result.errors.append(
-            Issue("", None, "Polsek", polsek, f"Polsek \u201c{polsek}\u201d tidak dikenal. Pilih salah satu: {', '.join(reference.polsek_names())}.")
+            Issue("", None, "Polsek", polsek, f"Polsek \"{polsek}\" tidak dikenal. Pilih salah satu: {', '.join(reference.polsek_names())}.")
         )
         return
     if not found_polsek:
@@ -584,7 +597,8 @@ def _identify(
     if not found_polsek:
         found_polsek, _ = _from_texts(titles, reference.match_polsek)
     if not found_polsek:
-        found_polsek = reference.match_polsek(stem)
+        # `Rekap_InsanaUtara_2024-09`: split the words a clerk ran together
+        found_polsek = reference.match_polsek(stem) or reference.match_polsek(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", stem))
 
     found_bulan = None
     if bulan:
@@ -592,8 +606,8 @@ def _identify(
             result.errors.append(Issue("", None, "Bulan", bulan, "Bulan harus ditulis TTTT-BB, misalnya 2024-09."))
             return
         found_bulan = bulan
-    if not found_bulan and is_bulan(meta.get("bulan", "")):
-        found_bulan = meta["bulan"]
+    if not found_bulan:
+        found_bulan = parse_month(meta.get("bulan"))
     conflicts: set[str] = set()
     if not found_bulan:
         found_bulan, conflicts = _from_texts(titles, parse_month)
@@ -604,16 +618,17 @@ def _identify(
         result.errors.append(
             Issue(
                 "", None, "Polsek", "",
-                "Polsek tidak ditemukan di berkas. Tulis misalnya \u201cPOLSEK INSANA\u201d di baris judul, "
+                "Polsek tidak ditemukan di berkas. Tulis misalnya \"POLSEK INSANA\" di baris judul, "
                 "beri nama berkas seperti Rekap_Insana_2024-09.xlsx, atau pilih Polsek saat mengunggah.",
             )
         )
     if not found_bulan:
-        extra = f" (berkas menyebut beberapa bulan: {', '.join(sorted(conflicts))})" if len(conflicts) > 1 else ""
+        named = ", ".join(format_bulan(b) for b in sorted(conflicts))
+        extra = f" (judul berkas menyebut beberapa bulan: {named})" if len(conflicts) > 1 else ""
         result.errors.append(
             Issue(
                 "", None, "Bulan", "",
-                f"Bulan laporan tidak ditemukan{extra}. Tulis misalnya \u201cBULAN : SEPTEMBER 2024\u201d di baris judul, "
+                f"Bulan laporan tidak ditemukan{extra}. Tulis misalnya \"BULAN : SEPTEMBER 2024\" di baris judul, "
                 "beri nama berkas seperti Rekap_Insana_2024-09.xlsx, atau pilih bulan saat mengunggah.",
             )
         )
@@ -625,12 +640,71 @@ def _identify(
     result.bulan = found_bulan
 
 
-def _is_total_row(row: list[object], header: Header) -> bool:
-    label_cols = [header.columns.get(k) for k in ("desa", "kecamatan", "nama_bhabin")]
-    texts = [_text(row[c]) for c in range(min(len(row), (max(header.columns.values()) + 1)))
-             if isinstance(row[c], str)]
-    texts += [_text(row[c]) for c in label_cols if c is not None and c < len(row)]
-    return any(_TOTAL_WORDS.match(t) for t in texts if t)
+def _file_stem(filename: str) -> str:
+    """The file name without folders (also Windows ones) and without its extension."""
+    name = re.split(r"[\\/]", filename)[-1]
+    return Path(name).stem
+
+
+def _is_total_row(row: list[object], header: Header, desa_text: str) -> bool:
+    """`JUMLAH`/`TOTAL` in a label cell of a row that names no desa (remarks do not count)."""
+    if desa_text and not _TOTAL_WORDS.match(desa_text):
+        return False
+    free_text = {header.columns[k] for k in _FREE_TEXT_KEYS if k in header.columns}
+    return any(
+        isinstance(value, str) and col not in free_text and _TOTAL_WORDS.match(value)
+        for col, value in enumerate(row)
+    )
+
+
+def _is_column_numbering(row: list[object], header: Header) -> bool:
+    """The row of column numbers (1, 2, 3 ... or (1), (2) ...) that government tables put under the header."""
+    numbers = []
+    for value in row:
+        text = _text(value)
+        if not text:
+            continue
+        match = _COLUMN_NUMBER.match(text)
+        if not match:
+            return False
+        numbers.append(int(match.group(1)))
+    desa_col = header.columns["desa"]
+    return (
+        len(numbers) >= 3
+        and desa_col < len(row)
+        and _text(row[desa_col]) != ""
+        and all(b == a + 1 for a, b in itertools.pairwise(numbers))
+    )
+
+
+def _is_kecamatan_heading(desa_text: str, resolver: DesaResolver) -> bool:
+    """A row such as `KECAMATAN INSANA UTARA` grouping the desa below it (never a desa's own name)."""
+    text = normalise_header(desa_text)
+    rest = _KECAMATAN_HEADING.sub("", text)
+    if normalise_name(rest) not in reference.kecamatan_aliases():
+        return False
+    return rest != text or normalise_name(desa_text) not in resolver.by_name
+
+
+def _spread_down(grid: Grid, header: Header) -> dict[tuple[int, int], object]:
+    """Values of cells merged down over data rows, for the officer and kecamatan columns."""
+    columns = {header.columns[k] for k in _SPREAD_DOWN_KEYS if k in header.columns}
+    spread: dict[tuple[int, int], object] = {}
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r1 <= r0 or r0 <= header.last_row:
+            continue
+        value = grid.value(r0, c0)
+        for col in range(c0, c1 + 1):
+            if col in columns:
+                for row in range(r0 + 1, r1 + 1):
+                    spread[(row, col)] = value
+    return spread
+
+
+def _shown(raw: object) -> str:
+    """A cell value inside a message: numbers as they are, text in quotes."""
+    text = _text(raw)
+    return text if re.fullmatch(r"-?\d+(?:[.,]\d+)?", text) else f'"{text}"'
 
 
 def _read_sheet(result: ImportResult, sheet: str, grid: Grid, header: Header, resolver: DesaResolver) -> pd.DataFrame:
@@ -642,65 +716,81 @@ def _read_sheet(result: ImportResult, sheet: str, grid: Grid, header: Header, re
         if item.wajib and item.key not in header.columns:
             result.errors.append(
                 Issue(title, header.last_row + 1, item.header, "",
-                      f"Kolom \u201c{item.header}\u201d tidak ditemukan di baris judul. Tambahkan kolom ini (lihat templat).")
+                      f'Kolom "{item.header}" tidak ditemukan di baris judul. Tambahkan kolom ini (lihat templat).')
             )
-    for col, text in header.extra:
-        result.notes.append(Issue(title, header.last_row + 1, text, "", f"Kolom \u201c{text}\u201d tidak dikenal dan diabaikan."))
-    for col, text, key in header.duplicates:
+    for _col, text in header.extra:
+        result.notes.append(Issue(title, header.last_row + 1, text, "", f'Kolom "{text}" tidak dikenal dan diabaikan.'))
+    for _col, text, key in header.duplicates:
         result.notes.append(
-            Issue(title, header.last_row + 1, text, "", f"Kolom \u201c{text}\u201d ganda untuk {by_key[key].header}; yang dipakai kolom pertama.")
+            Issue(title, header.last_row + 1, text, "", f'Kolom "{text}" ganda untuk {by_key[key].header}; yang dipakai kolom pertama.')
         )
+    desa_column = header.titles["desa"]
     count_cols = [k for k in header.columns if by_key[k].tipe == "angka"]
+    spread = _spread_down(grid, header)
     records = []
     seen: dict[str, int] = {}
     for index in range(header.last_row + 1, len(grid.cells)):
         row = grid.cells[index]
         excel_row = index + 1
         values = {k: (row[c] if c < len(row) else "") for k, c in header.columns.items()}
+        for key, col in header.columns.items():
+            if (index, col) in spread and _text(values[key]) == "":
+                values[key] = spread[(index, col)]
         desa_text = clean_text(_text(values.get("desa")))
         has_counts = any(_text(values[k]) not in ("", "-") for k in count_cols)
         if not desa_text and not has_counts:
             continue  # blank row, signature block, notes under the table
-        if _is_total_row(row, header):
+        if _is_total_row(row, header, desa_text) or _is_column_numbering(row, header):
             continue
         if not desa_text:
             result.errors.append(
-                Issue(title, excel_row, by_key["desa"].header, "", "Nama desa kosong padahal baris berisi angka. Isi nama desa atau hapus baris ini.")
+                Issue(title, excel_row, desa_column, "",
+                      f'Baris {excel_row}, kolom "{desa_column}": nama desa kosong padahal baris berisi angka. '
+                      "Isi nama desa atau hapus baris ini.")
             )
+            continue
+        if not has_counts and _is_kecamatan_heading(desa_text, resolver):
             continue
         record: dict[str, object] = {"excel_row": excel_row}
         kecamatan_written = clean_text(_text(values.get("kecamatan")))
         kecamatan = reference.kecamatan_aliases().get(normalise_name(kecamatan_written)) if kecamatan_written else None
         match = resolver.resolve(desa_text, kecamatan)
         if match.kode is None:
-            result.errors.append(Issue(title, excel_row, header.titles["desa"], desa_text, f"Baris {excel_row}: {match.problem}."))
+            result.errors.append(Issue(title, excel_row, desa_column, desa_text, f"Baris {excel_row}: {match.problem}."))
         else:
             if match.kode in seen:
                 result.errors.append(
-                    Issue(title, excel_row, header.titles["desa"], desa_text,
-                          f"Baris {excel_row}: desa {resolver.name_of(match.kode)} sudah ada di baris {seen[match.kode]}. Gabungkan menjadi satu baris.")
+                    Issue(title, excel_row, desa_column, desa_text,
+                          f"Baris {excel_row}: desa {resolver.name_of(match.kode)} sudah ada di baris {seen[match.kode]}. "
+                          "Gabungkan menjadi satu baris.")
                 )
             else:
                 seen[match.kode] = excel_row
             if match.fuzzy_from:
                 result.warnings.append(
-                    Issue(title, excel_row, header.titles["desa"], desa_text,
-                          f"Baris {excel_row}: \u201c{desa_text}\u201d dibaca sebagai desa {resolver.name_of(match.kode)}. Perbaiki ejaannya bila keliru.")
+                    Issue(title, excel_row, desa_column, desa_text,
+                          f'Baris {excel_row}: "{desa_text}" dibaca sebagai desa {resolver.name_of(match.kode)}. '
+                          "Perbaiki ejaannya bila keliru.")
                 )
         record["desa_kode"] = match.kode
+        failed: set[str] = set()
         for key, item in by_key.items():
             if key in ("desa", "kecamatan"):
                 continue
-            raw = values.get(key)
-            column = header.titles.get(key, item.header)
+            if key not in header.columns:
+                record[key] = None  # a missing column is reported once above, never read as zeros
+                continue
+            raw = values[key]
+            column = header.titles[key]
             try:
                 record[key] = _convert(item, raw)
             except ValueProblem as problem:
                 result.errors.append(
-                    Issue(title, excel_row, column, _text(raw), f"Baris {excel_row}, kolom \u201c{column}\u201d: {_text(raw)!s} {problem}.")
+                    Issue(title, excel_row, column, _text(raw), f'Baris {excel_row}, kolom "{column}": {_shown(raw)} {problem}.')
                 )
                 record[key] = None
-        _row_rules(result, title, excel_row, record, header, by_key, sheet)
+                failed.add(key)
+        _row_rules(result, title, excel_row, record, header, by_key, sheet, failed)
         records.append(record)
     columns = ["excel_row", "desa_kode"] + [k for k in by_key if k not in ("desa", "kecamatan")]
     return pd.DataFrame.from_records(records, columns=columns)
@@ -719,43 +809,60 @@ def _convert(item: reference.Indicator, raw: object) -> object:
     return clean_text(_text(raw)) or None
 
 
-def _row_rules(result: ImportResult, title: str, excel_row: int, record: dict, header: Header, by_key: dict, sheet: str) -> None:
-    """Cross-column rules of spec section 5 for one row."""
+def _row_rules(
+    result: ImportResult,
+    title: str,
+    excel_row: int,
+    record: dict,
+    header: Header,
+    by_key: dict,
+    sheet: str,
+    failed: set[str],
+) -> None:
+    """Cross-column rules of spec section 5 for one row (`failed`: keys whose cell could not be read)."""
     def column(key: str) -> str:
         return header.titles.get(key, by_key[key].header)
 
     for key, item in by_key.items():
         limit_key = item.max_of
-        if limit_key and isinstance(record.get(key), int) and isinstance(record.get(limit_key), int):
-            if record[key] > record[limit_key]:
-                result.errors.append(
-                    Issue(title, excel_row, column(key), str(record[key]),
-                          f"Baris {excel_row}, kolom \u201c{column(key)}\u201d: {record[key]} lebih besar dari {by_key[limit_key].label} ({record[limit_key]}).")
-                )
+        value, limit = record.get(key), record.get(limit_key) if limit_key else None
+        if isinstance(value, int) and isinstance(limit, int) and value > limit:
+            result.errors.append(
+                Issue(title, excel_row, column(key), str(value),
+                      f'Baris {excel_row}, kolom "{column(key)}": {value} lebih besar dari '
+                      f"{by_key[limit_key].label} ({limit}).")
+            )
     if sheet == "kegiatan":
         name = record.get("nama_bhabin")
-        if name and not record.get("nrp") and "nrp" not in [e.column for e in result.errors if e.row == excel_row]:
+        if name and not record.get("nrp") and "nrp" not in failed:
             result.errors.append(
-                Issue(title, excel_row, column("nrp"), "", f"Baris {excel_row}, kolom \u201c{column('nrp')}\u201d: NRP wajib diisi (8 angka) untuk {name}.")
+                Issue(title, excel_row, column("nrp"), "",
+                      f'Baris {excel_row}, kolom "{column("nrp")}": NRP wajib diisi (8 angka) untuk {name}.')
             )
         if name and record.get("pangkat") and record["pangkat"] not in reference.ranks().values():
             result.warnings.append(
                 Issue(title, excel_row, column("pangkat"), str(record["pangkat"]),
-                      f"Baris {excel_row}: pangkat \u201c{record['pangkat']}\u201d tidak dikenal (Bripda, Briptu, Brigpol, Bripka, Aipda, Aiptu, Ipda, Iptu, AKP).")
+                      f'Baris {excel_row}: pangkat "{record["pangkat"]}" tidak dikenal '
+                      "(Bripda, Briptu, Brigpol, Bripka, Aipda, Aiptu, Ipda, Iptu, AKP). Periksa ejaannya.")
             )
         if not name:
             result.warnings.append(
-                Issue(title, excel_row, column("nama_bhabin"), "", f"Baris {excel_row}: desa ini tidak punya Bhabinkamtibmas bulan ini.")
+                Issue(title, excel_row, column("nama_bhabin"), "",
+                      f"Baris {excel_row}: desa ini tidak punya Bhabinkamtibmas bulan ini. "
+                      "Isi nama, pangkat dan NRP bila ada petugasnya.")
             )
     if sheet == "kerawanan":
-        classes = [record.get(k) for k in ("tps_kurang_rawan", "tps_rawan", "tps_sangat_rawan")]
+        class_keys = ("tps_kurang_rawan", "tps_rawan", "tps_sangat_rawan")
+        classes = [record.get(k) for k in class_keys]
         tps = record.get("tps")
         if all(isinstance(v, int) for v in classes) and isinstance(tps, int):
             total = sum(classes)
+            named = " + ".join(by_key[k].label for k in class_keys)
             if total > tps:
                 result.errors.append(
                     Issue(title, excel_row, column("tps"), str(tps),
-                          f"Baris {excel_row}: jumlah TPS per kelas ({total}) lebih besar dari Jumlah TPS ({tps}).")
+                          f'Baris {excel_row}, kolom "{column("tps")}": {named} ({total}) lebih besar dari '
+                          f"{by_key['tps'].label} ({tps}). Perbaiki jumlah TPS atau kelasnya.")
                 )
             elif total < tps:
                 result.warnings.append(
@@ -788,7 +895,9 @@ def _file_warnings(result: ImportResult, resolver: DesaResolver, history: Histor
         return
     if "fkpm_aktif" in kegiatan:
         kegiatan["fkpm_aktif"] = kegiatan["fkpm_aktif"].astype("boolean").fillna(False)
-    _outliers(result, history)
+    titles = sheets["kegiatan"][1].titles if sheets.get("kegiatan") else {}
+    _outliers(result, history, titles)
+    nrp_column = titles.get("nrp", "NRP")
     names_in_file: dict[str, tuple[str, int]] = {}
     for row in kegiatan.itertuples(index=False):
         nrp, name = row.nrp, row.nama_bhabin
@@ -797,18 +906,18 @@ def _file_warnings(result: ImportResult, resolver: DesaResolver, history: Histor
         earlier = history.officers.get(nrp)
         if earlier and fold(earlier) != fold(name):
             result.warnings.append(
-                Issue("Kegiatan", row.excel_row, "NRP", nrp,
+                Issue("Kegiatan", row.excel_row, nrp_column, nrp,
                       f"Baris {row.excel_row}: NRP {nrp} sebelumnya tercatat atas nama {earlier}, kini {name}. Periksa NRP.")
             )
         elif nrp in names_in_file and fold(names_in_file[nrp][0]) != fold(name):
             result.warnings.append(
-                Issue("Kegiatan", row.excel_row, "NRP", nrp,
+                Issue("Kegiatan", row.excel_row, nrp_column, nrp,
                       f"Baris {row.excel_row}: NRP {nrp} juga dipakai {names_in_file[nrp][0]} di baris {names_in_file[nrp][1]}. Periksa NRP.")
             )
         names_in_file.setdefault(nrp, (name, row.excel_row))
 
 
-def _outliers(result: ImportResult, history: History) -> None:
+def _outliers(result: ImportResult, history: History, titles: dict[str, str]) -> None:
     """DHIS2-style outliers: more than 3 x the median of the desa's last 6 months and at least 10 above it."""
     if history.counts.empty or result.bulan is None:
         return
@@ -828,7 +937,7 @@ def _outliers(result: ImportResult, history: History) -> None:
             if median is None or not isinstance(value, (int, float)) or pd.isna(value):
                 continue
             if value > 3 * median and value - median >= 10:
-                label = reference.indicator("kegiatan", key).header
+                label = titles.get(key) or reference.indicator("kegiatan", key).header
                 result.warnings.append(
                     Issue("Kegiatan", row.excel_row, label, str(value),
                           f"Baris {row.excel_row}: {label} {names.get(row.desa_kode, '')} = {value}, jauh di atas biasanya "
