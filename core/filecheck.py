@@ -7,7 +7,9 @@ central directory states each member's sizes, so we can refuse a bomb without in
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -31,6 +33,43 @@ def _size(n: float) -> str:
 
 class FileRefused(ValueError):
     """The file is not a spreadsheet we may open; the message is Indonesian and says what to do."""
+
+
+_INFLATE_CHUNK = 1024 * 1024
+_LYING_ARCHIVE = (
+    "Berkas ditolak: ukuran isi yang tercatat di dalam berkas tidak sesuai dengan isinya yang sebenarnya. "
+    "Simpan ulang rekap dari Excel lalu unggah kembali."
+)
+
+
+def _check_declared_sizes(content: bytes, infos: list[zipfile.ZipInfo]) -> None:
+    """Inflate every deflated member in bounded chunks and refuse it if it holds more than its directory says.
+
+    The directory's sizes are what the limits above trust; a crafted archive can understate them,
+    and the spreadsheet readers inflate whatever the stream holds. Memory stays at one chunk.
+    """
+    for info in infos:
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            continue
+        start = info.header_offset
+        if content[start:start + 4] != b"PK\x03\x04":
+            raise FileRefused(_LYING_ARCHIVE)
+        name_len, extra_len = struct.unpack("<HH", content[start + 26:start + 30])
+        data_start = start + 30 + name_len + extra_len
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        produced = 0
+        pending = content[data_start:data_start + info.compress_size]
+        try:
+            while pending or not inflater.eof:
+                out = inflater.decompress(pending, _INFLATE_CHUNK)
+                produced += len(out)
+                if produced > info.file_size:
+                    raise FileRefused(_LYING_ARCHIVE)
+                pending = inflater.unconsumed_tail
+                if not out and not pending:
+                    break
+        except zlib.error as exc:
+            raise FileRefused("Berkas Excel rusak dan tidak dapat dibuka. Simpan ulang dari Excel lalu unggah kembali.") from exc
 
 
 @dataclass(frozen=True)
@@ -78,6 +117,7 @@ def sniff(content: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> Spreadsh
                 "Berkas ditolak: isinya yang dipadatkan terlalu besar atau tidak wajar untuk sebuah rekap "
                 f"({_size(total)} setelah dibuka, rasio {ratio:.0f}:1). Gunakan templat rekap yang asli."
             )
+        _check_declared_sizes(content, infos)
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             return SpreadsheetKind("xlsx")
         if "mimetype" in names:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import struct
 import tracemalloc
 import zipfile
 
@@ -147,6 +148,34 @@ def test_total_size_limit_applies_whatever_the_ratio(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(core.filecheck, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
     with pytest.raises(FileRefused, match=r"\(1,9 MB setelah dibuka, rasio 2:1\)"):
         sniff(content)
+
+
+def _understated(content: bytes, name: str, fake_size: int) -> bytes:
+    """The archive with `name`'s uncompressed size rewritten (local header and directory) to `fake_size`."""
+    data = bytearray(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        info = archive.getinfo(name)
+    struct.pack_into("<I", data, info.header_offset + 22, fake_size)
+    pos = data.find(b"PK\x01\x02")
+    while pos != -1:
+        name_len = struct.unpack_from("<H", data, pos + 28)[0]
+        if bytes(data[pos + 46:pos + 46 + name_len]) == name.encode():
+            struct.pack_into("<I", data, pos + 24, fake_size)
+        pos = data.find(b"PK\x01\x02", pos + 4)
+    return bytes(data)
+
+
+def test_archive_that_understates_its_sizes_is_refused() -> None:
+    """A crafted directory claiming 2 KB for 5 MB of zeros passes the size and ratio checks, not the inflation check."""
+    name = "xl/worksheets/sheet1.xml"
+    honest = _zip({"[Content_Types].xml": "<Types/>", name: b"\0" * (5 * 1024 * 1024)})
+    lying = _understated(honest, name, 2048)
+    with zipfile.ZipFile(io.BytesIO(lying)) as archive:
+        assert sum(i.file_size for i in archive.infolist()) < 4096  # what the directory claims
+    with pytest.raises(FileRefused, match="tidak sesuai dengan isinya yang sebenarnya"):
+        sniff(lying)
+    with pytest.raises(FileRefused, match="tidak wajar"):
+        sniff(honest)  # told the truth, it is a ratio bomb
 
 
 def test_name_is_never_consulted() -> None:
