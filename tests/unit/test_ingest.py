@@ -985,7 +985,7 @@ ROW14 = excel_row(I14)
 ERRORS = [
     pytest.param(
         set_value("kegiatan", "sambang_dds", I14, -3), "Kegiatan", "Sambang / DDS (kali)", "-3",
-        ['Baris 14, kolom "Sambang / DDS (kali)": -3 tidak boleh negatif'], id="negative",
+        ['Baris 14, kolom "Sambang / DDS (kali)": -3 tidak boleh negatif; isi 0 atau lebih.'], id="negative",
     ),
     pytest.param(
         set_value("kegiatan", "binluh", I14, "-2"), "Kegiatan", "Binluh (kali)", "-2",
@@ -993,7 +993,7 @@ ERRORS = [
     ),
     pytest.param(
         set_value("kegiatan", "deteksi_dini", I14, "dua"), "Kegiatan", "Deteksi Dini (laporan)", "dua",
-        ['Baris 14, kolom "Deteksi Dini (laporan)"', "bukan angka", "bilangan bulat"], id="non-numeric",
+        ['Baris 14, kolom "Deteksi Dini (laporan)": "dua" bukan angka; isi dengan bilangan bulat, misalnya 12'], id="non-numeric",
     ),
     pytest.param(
         set_value("kegiatan", "linmas", I14, 2.5), "Kegiatan", "Linmas Dilibatkan (orang)", "2.5",
@@ -1019,11 +1019,12 @@ ERRORS = [
         both(*(set_value("kerawanan", k, I14, v) for k, v in
                [("tps", 2), ("tps_kurang_rawan", 2), ("tps_rawan", 1), ("tps_sangat_rawan", 1)])),
         "Kerawanan", "Jumlah TPS", "2",
-        ['Baris 14, kolom "Jumlah TPS"', "(4) lebih besar dari Jumlah TPS (2)"], id="tps-classes-above-tps",
+        ['Baris 14, kolom "Jumlah TPS": TPS Kurang Rawan + TPS Rawan + TPS Sangat Rawan (4) lebih besar dari Jumlah TPS (2).',
+         "Perbaiki jumlah TPS atau kelasnya"], id="tps-classes-above-tps",
     ),
     pytest.param(
         set_value("kegiatan", "nrp", I14, "1234567"), "Kegiatan", "NRP", "1234567",
-        ['Baris 14, kolom "NRP"', "8 angka"], id="nrp-7-digits",
+        ['Baris 14, kolom "NRP": 1234567 bukan NRP yang sah: NRP harus 8 angka.'], id="nrp-7-digits",
     ),
     pytest.param(
         set_value("kegiatan", "nrp", I14, 8501009), "Kegiatan", "NRP", "8501009",
@@ -1039,7 +1040,7 @@ ERRORS = [
     ),
     pytest.param(
         set_value("kegiatan", "fkpm_aktif", I14, "kadang"), "Kegiatan", "FKPM Aktif (Ya/Tidak)", "kadang",
-        ['Baris 14, kolom "FKPM Aktif (Ya/Tidak)"', "Ya atau Tidak"], id="boolean",
+        ['Baris 14, kolom "FKPM Aktif (Ya/Tidak)": "kadang" bukan Ya/Tidak; isi dengan Ya atau Tidak.'], id="boolean",
     ),
     pytest.param(
         set_value("kegiatan", "desa", I14, "Kampung Baru"), "Kegiatan", "Desa/Kelurahan", "Kampung Baru",
@@ -1148,7 +1149,7 @@ def test_desa_without_officer_is_a_warning() -> None:
     assert result.status == "ok"
     warning = only(result.warnings)
     assert (warning.sheet, warning.row, warning.column) == ("Kegiatan", ROW14, "Nama Bhabinkamtibmas")
-    assert "tidak punya Bhabinkamtibmas" in warning.message
+    assert "tidak punya Bhabinkamtibmas" in warning.message and "Isi nama, pangkat dan NRP" in warning.message
     row = result.kegiatan.set_index("excel_row").loc[ROW14]
     assert row["nama_bhabin"] is None or pd.isna(row["nama_bhabin"])
 
@@ -1166,6 +1167,7 @@ def test_rank_is_normalised_and_unknown_rank_warned(written: str, stored: str, w
         warning = only(result.warnings)
         assert (warning.row, warning.column, warning.value) == (excel_row(2), "Pangkat", written)
         assert f'pangkat "{written}" tidak dikenal' in warning.message and "Bripda" in warning.message
+        assert "Periksa ejaannya" in warning.message
     else:
         assert result.warnings == []
 
