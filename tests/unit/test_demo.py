@@ -11,7 +11,7 @@ from core import demo, metrics, pipeline, reference, store
 
 
 def test_demo_is_marked_realistic_and_removable(engine):
-    real, version = pipeline.import_file(engine, filled_template("Polsek Noemuti", "2024-01"), "asli.xlsx", "clerk", today=TODAY)
+    _, version = pipeline.import_file(engine, filled_template("Polsek Noemuti", "2024-01"), "asli.xlsx", "clerk", today=TODAY)
     assert version == 1
     stored = demo.generate(engine, dari="2024-05", sampai="2024-10", seed=7, today=dt.date(2024, 11, 20))
     uploads = store.uploads(engine)
