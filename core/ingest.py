@@ -751,6 +751,8 @@ def _read_sheet(result: ImportResult, sheet: str, grid: Grid, header: Header, re
             continue
         if not has_counts and _is_kecamatan_heading(desa_text, resolver):
             continue
+        if all(_text(values[k]) == "" for k in header.columns if k not in ("desa", "kecamatan", "perbatasan")):
+            continue  # a prefilled desa row nobody filled in: the desa counts as not reported
         record: dict[str, object] = {"excel_row": excel_row}
         kecamatan_written = clean_text(_text(values.get("kecamatan")))
         kecamatan = reference.kecamatan_aliases().get(normalise_name(kecamatan_written)) if kecamatan_written else None
@@ -793,6 +795,11 @@ def _read_sheet(result: ImportResult, sheet: str, grid: Grid, header: Header, re
         _row_rules(result, title, excel_row, record, header, by_key, sheet, failed)
         records.append(record)
     columns = ["excel_row", "desa_kode"] + [k for k in by_key if k not in ("desa", "kecamatan")]
+    if not records and not any(e.sheet == title for e in result.errors):
+        result.errors.append(
+            Issue(title, header.last_row + 2, desa_column, "",
+                  f"Lembar {title} belum diisi: tidak ada baris desa yang berisi data. Isi angka kegiatan lalu unggah kembali.")
+        )
     return pd.DataFrame.from_records(records, columns=columns)
 
 

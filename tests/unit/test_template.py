@@ -321,12 +321,22 @@ def test_round_trip_template_filled_read(polsek: str) -> None:
             assert int(getattr(result, sheet)[key].sum()) == sum(r[key] for r in want), key
 
 
-def test_round_trip_of_the_empty_template() -> None:
-    """An unfilled template reads as zeros, with a warning for every desa without officer."""
+def test_unfilled_template_is_refused_not_stored_as_zeros() -> None:
+    """Prefilled desa rows nobody filled in are not a report of zeros: the clerk is told to fill the sheet."""
     result = read_recap(_template(), "kosong.xlsx", today=TODAY)
-    assert result.status == "ok"
-    assert result.rows() == {"kegiatan": 5, "kerawanan": 5}
-    assert int(result.kegiatan[reference.count_keys("kegiatan")].to_numpy().sum()) == 0
-    assert len([w for w in result.warnings if "tidak punya Bhabinkamtibmas" in w.message]) == 5
-    border = dict(zip(result.kerawanan["desa_kode"], result.kerawanan["perbatasan"].tolist(), strict=True))
-    assert sum(border.values()) == 1
+    assert result.status == "invalid"
+    assert result.rows()["kegiatan"] == 0
+    messages = [e.message for e in result.errors if e.sheet == "Kegiatan"]
+    assert any("Lembar Kegiatan belum diisi" in m for m in messages)
+
+
+def test_one_filled_row_reports_only_that_desa() -> None:
+    """A template with one desa filled in stores that desa; the others are warned about as missing."""
+    wb = openpyxl.load_workbook(io.BytesIO(_template()))
+    wb["Kegiatan"].cell(row=HEADER_ROW + 1, column=7, value=12)
+    out = io.BytesIO()
+    wb.save(out)
+    result = read_recap(out.getvalue(), "satu.xlsx", today=TODAY)
+    assert result.rows()["kegiatan"] == 1
+    assert int(result.kegiatan["sambang_dds"].sum()) == 12
+    assert len([w for w in result.warnings if "tidak ada di lembar Kegiatan" in w.message]) == 4
