@@ -3,7 +3,7 @@
 Not part of the test suite. Run from anywhere:
 
     python scripts/bench.py                    # writes/updates docs/benchmarks.md
-    python scripts/bench.py --runs 15 --out /tmp/bench.md
+    python scripts/bench.py --runs 15 --out hasil_bench.md
     python scripts/bench.py --profile          # also print a cProfile of one import
 
 Measures (each on fresh temporary SQLite databases, never data/anev.db):
