@@ -14,7 +14,7 @@ import io
 import itertools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -518,13 +518,14 @@ def read_recap(
     filename: str,
     polsek: str | None = None,
     bulan: str | None = None,
-    history: History | None = None,
+    history: History | Callable[[str, str], History] | None = None,
     today: dt.date | None = None,
     max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> ImportResult:
     """Read and validate one recap file; `polsek`/`bulan` given by the user override what the file says."""
     result = ImportResult(file=filename, content=content)
-    history = history or History()
+    loader = history if callable(history) else None
+    history = History() if loader or history is None else history
     try:
         sniff(content, max_bytes=max_bytes)
         grids = read_grids(content)
@@ -542,6 +543,8 @@ def read_recap(
     sheets = _pick_sheets(grids)
     headers = {pair[0].name: pair[1] for pair in sheets.values() if pair}
     _identify(result, grids, headers, polsek, bulan, today)
+    if loader and result.polsek and result.bulan:
+        history = loader(result.polsek, result.bulan)  # the database's history, fetched once the file says whose it is
 
     if sheets["kegiatan"] is None:
         result.errors.append(

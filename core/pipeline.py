@@ -18,14 +18,11 @@ def check_file(
     bulan: str | None = None,
     today: dt.date | None = None,
 ) -> ImportResult:
-    """Read and validate a file, with the warnings that need the database's history."""
-    first = read_recap(content, filename, polsek=polsek, bulan=bulan, today=today)
-    if first.unreadable or not first.polsek or not first.bulan:
-        return first
-    history = store.history_for(engine, first.polsek, first.bulan)
-    if history.counts.empty and not history.officers:
-        return first
-    return read_recap(content, filename, polsek=polsek, bulan=bulan, history=history, today=today)
+    """Read and validate a file once, with the warnings that need the database's history."""
+    return read_recap(
+        content, filename, polsek=polsek, bulan=bulan, today=today,
+        history=lambda found_polsek, found_bulan: store.history_for(engine, found_polsek, found_bulan),
+    )
 
 
 def import_file(

@@ -118,3 +118,11 @@ def test_preview_survives_and_closes(engine):
     store.close_preview(engine, token, "dibatalkan")
     assert store.pending_previews(engine, "clerk").empty
     assert store.get_preview(engine, "nope") is None
+
+
+def test_pipeline_warns_from_database_history(engine):
+    pipeline.import_file(engine, filled_template("Polsek Insana Utara", "2024-08"), "a.xlsx", "x", today=TODAY)
+    renamed = filled_template("Polsek Insana Utara", "2024-09", edit=lambda wb: wb["Kegiatan"].cell(row=5, column=4, value="Orang Lain"))
+    result = pipeline.check_file(engine, renamed, "b.xlsx", today=TODAY)
+    assert result.status == "ok"
+    assert any("sebelumnya tercatat atas nama Petugas 1" in w.message for w in result.warnings), [w.message for w in result.warnings]
