@@ -26,9 +26,13 @@ if os.environ.get("ANEV_DEMO_OTOMATIS", "1") == "1" and ui.data_version()[0] == 
 
 pages = {
     "Anev": [
-        st.Page(HERE / "pages" / "rekap.py", title="Rekap Bulanan", icon=":material/table_chart:", default=True),
+        st.Page(HERE / "pages" / "ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
+        st.Page(HERE / "pages" / "kelengkapan.py", title="Kelengkapan Laporan", icon=":material/fact_check:", url_path="kelengkapan"),
+        st.Page(HERE / "pages" / "kinerja.py", title="Kinerja Bhabinkamtibmas", icon=":material/military_tech:", url_path="kinerja"),
+        st.Page(HERE / "pages" / "kesiapan.py", title="Kesiapan Pemilihan", icon=":material/how_to_vote:", url_path="kesiapan"),
     ],
     "Data": [
+        st.Page(HERE / "pages" / "rekap.py", title="Tabel Rekap", icon=":material/table_chart:", url_path="rekap"),
         st.Page(HERE / "pages" / "unggah.py", title="Unggah Rekap", icon=":material/upload_file:", url_path="unggah"),
     ],
 }

@@ -95,32 +95,38 @@ def _with_columns(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
 
 
 def desa_month(kegiatan: pd.DataFrame, kerawanan: pd.DataFrame) -> pd.DataFrame:
-    """One row per reported desa of one month: every key, the three indices and the vulnerability level."""
+    """One row per reported desa (per month, when the frames carry `bulan`): every key, the indices and the level.
+
+    Kinerja component scores are kept as `kinerja_<komponen>` columns for league tables and drill-downs.
+    """
     ref = reference.desa()[["kode", "nama", "kecamatan", "polsek", "perbatasan"]]
-    keg = _with_columns(kegiatan, "kegiatan").drop(columns=["polsek", "bulan", "versi", "excel_row"], errors="ignore")
-    ker = _with_columns(kerawanan, "kerawanan").drop(columns=["polsek", "bulan", "versi", "excel_row"], errors="ignore")
-    ker = ker.assign(_ada_kerawanan=True)
-    ker_ref = ker.rename(columns={"perbatasan": "_perbatasan_lapor"})
-    merged = keg.merge(ker_ref, on="desa_kode", how="outer")
-    merged["_ada_kegiatan"] = merged["desa_kode"].isin(set(keg["desa_kode"]))
+    keys = ["desa_kode", "bulan"] if "bulan" in kegiatan.columns and "bulan" in kerawanan.columns else ["desa_kode"]
+    drop = [c for c in ("polsek", "bulan", "versi", "excel_row") if c not in keys]
+    keg = _with_columns(kegiatan, "kegiatan").drop(columns=drop, errors="ignore").assign(_ada_kegiatan=True)
+    ker = _with_columns(kerawanan, "kerawanan").drop(columns=drop, errors="ignore").assign(_ada_kerawanan=True)
+    merged = keg.merge(ker.rename(columns={"perbatasan": "_perbatasan_lapor"}), on=keys, how="outer")
     merged = merged.merge(ref.rename(columns={"kode": "desa_kode", "nama": "desa"}), on="desa_kode", how="left")
     merged["perbatasan"] = merged["_perbatasan_lapor"].astype(object).where(
         merged["_perbatasan_lapor"].notna(), merged["perbatasan"]
     ).astype(bool)
-    merged["_ada_kerawanan"] = merged["_ada_kerawanan"].astype("boolean").fillna(False).astype(bool)
+    for flag in ("_ada_kegiatan", "_ada_kerawanan"):
+        merged[flag] = merged[flag].astype("boolean").fillna(False).astype(bool)
     for key in reference.count_keys():
         merged[key] = pd.to_numeric(merged.get(key), errors="coerce").fillna(0).astype("int64")
     for key in reference.bool_keys():
         if key != "perbatasan":
             merged[key] = merged[key].astype("boolean").fillna(False).astype(bool)
-    kinerja = index_scores(merged, "kinerja")["total"]
-    merged["indeks_kinerja"] = kinerja.where(merged["_ada_kegiatan"])
+    kinerja = index_scores(merged, "kinerja")
+    for component in kinerja.columns.drop("total"):
+        merged[f"kinerja_{component}"] = kinerja[component].where(merged["_ada_kegiatan"])
+    merged["indeks_kinerja"] = kinerja["total"].where(merged["_ada_kegiatan"])
     merged["indeks_kesiapan"] = index_scores(merged, "kesiapan")["total"].where(merged["_ada_kegiatan"])
     merged["skor_kerawanan"] = index_scores(merged, "kerawanan")["total"]
     merged["tingkat_kerawanan"] = tingkat_kerawanan(merged["skor_kerawanan"], merged["tps_rawan"], merged["tps_sangat_rawan"])
     merged["kategori_kinerja"] = merged["indeks_kinerja"].map(kategori_kinerja)
     merged = merged.rename(columns={"desa_kode": "kode"})
-    return merged.drop(columns=["_perbatasan_lapor"]).sort_values(["polsek", "kecamatan", "desa"]).reset_index(drop=True)
+    order = ["bulan", "polsek", "kecamatan", "desa"] if "bulan" in keys else ["polsek", "kecamatan", "desa"]
+    return merged.drop(columns=["_perbatasan_lapor"]).sort_values(order).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- guard needs

@@ -70,9 +70,8 @@ def has_demo() -> bool:
 
 def clear_caches() -> None:
     """Forget cached aggregates after an import commits or demo data is removed."""
-    _rekap.clear()
-    _months.clear()
-    _has_demo.clear()
+    for cached in (_rekap, _months, _has_demo, _history, _uploads):
+        cached.clear()
 
 
 def demo_badge() -> None:
@@ -138,3 +137,65 @@ def format_number(value: float | int | None, decimals: int = 0) -> str:
 def current_filters() -> tuple[str, str | None]:
     """The month and Polsek chosen in `app.py`'s sidebar for this run."""
     return st.session_state.get("filters") or (current_bulan(), None)
+
+
+# --------------------------------------------------------------------------- month history for the Anev screens
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _history(url: str, bulan_from: str, bulan_to: str, version: tuple[int, int]) -> pd.DataFrame:
+    eng = _engine(url)
+    return metrics.desa_month(store.rows(eng, "kegiatan", bulan_from, bulan_to), store.rows(eng, "kerawanan", bulan_from, bulan_to))
+
+
+def history(bulan: str, months_back: int = 12) -> tuple[pd.DataFrame, list[str]]:
+    """Desa rows with indices for `bulan` and the `months_back` months before it (cached), and that month list."""
+    from core.months import add_months, month_range
+
+    months = month_range(add_months(bulan, -months_back), bulan)
+    return _history(config.db_url(), months[0], months[-1], data_version()), months
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _uploads(url: str, version: tuple[int, int]) -> pd.DataFrame:
+    return store.uploads(_engine(url))
+
+
+def uploads() -> pd.DataFrame:
+    """Every stored version (without file bytes), cached until the data changes."""
+    return _uploads(config.db_url(), data_version())
+
+
+def no_data(bulan: str, polsek: str | None) -> None:
+    """Say plainly that a month has no data, instead of showing zeros, and stop the page."""
+    where = f" dari {polsek}" if polsek else ""
+    st.info(f"Belum ada rekap{where} yang tersimpan untuk {format_bulan(bulan)}. "
+            "Pilih bulan lain di samping, atau unggah rekap di menu Unggah Rekap.", icon=":material/info:")
+    st.stop()
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()#+!|<>~$"
+
+
+def escape(text: str) -> str:
+    """Text from the data shown through Markdown: officer-written `<script>` or `**` stays literal."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
+
+
+def election_agenda() -> dict:
+    """The election agenda (name, date) shown on Kesiapan Pemilihan."""
+    from core import agenda
+
+    return agenda.get_agenda(engine())
+
+
+def save_election_agenda(nama: str, tanggal: dt.date) -> None:
+    """Save a new election agenda and refresh what depends on it."""
+    from core import agenda
+
+    agenda.save_agenda(engine(), nama, tanggal)
+
+
+def kategori(value: float | None) -> str | None:
+    """Baik/Cukup/Kurang for an index value (the same thresholds everywhere)."""
+    return metrics.kategori_kinerja(value)
