@@ -1,0 +1,147 @@
+"""AppTest of the Anev meeting screens on demo data, on an empty database, and under the month/Polsek filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from core import agenda, demo, store
+from core.months import format_bulan
+
+APP = str(ROOT / "app.py")
+SCREENS = ["pages/ringkasan.py", "pages/kelengkapan.py", "pages/kinerja.py", "pages/kesiapan.py", "pages/rekap.py"]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{Path(tmp_path_factory.mktemp('layar')) / 'demo.db'}"
+    engine = store.create_db_engine(url)
+    demo.generate(engine, dari="2023-10", sampai="2024-09", seed=11, today=dt.date(2024, 10, 20))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def use_db(monkeypatch: pytest.MonkeyPatch):
+    def _use(url: str) -> None:
+        monkeypatch.setenv("ANEV_DB_URL", url)
+        monkeypatch.setenv("ANEV_DEMO_OTOMATIS", "0")
+    return _use
+
+
+def open_screen(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, f"{page}: {at.exception}"
+    return at
+
+
+def metrics_of(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("page", SCREENS)
+def test_every_screen_runs_on_demo_data(demo_db, use_db, page):
+    use_db(demo_db)
+    at = open_screen(page, bulan="2024-09")
+    assert any("DATA CONTOH" in str(m.value) for m in at.markdown)
+    assert at.caption[0].value.startswith("September 2024")
+
+
+@pytest.mark.parametrize("page", SCREENS)
+def test_every_screen_says_plainly_when_empty(tmp_path, use_db, page):
+    use_db(f"sqlite:///{tmp_path / 'kosong.db'}")
+    at = open_screen(page)
+    infos = " ".join(str(i.value) for i in at.info)
+    if page == "pages/kelengkapan.py":
+        assert metrics_of(at)["Belum melapor"] == "9"
+    else:
+        assert "Belum ada" in infos
+    assert not any("DATA CONTOH" in str(m.value) for m in at.markdown)
+
+
+def test_ringkasan_follows_month_and_polsek(demo_db, use_db):
+    use_db(demo_db)
+    engine = store.create_db_engine(demo_db)
+    september = metrics_of(open_screen("pages/ringkasan.py", bulan="2024-09"))
+    august = metrics_of(open_screen("pages/ringkasan.py", bulan="2024-08"))
+    insana = metrics_of(open_screen("pages/ringkasan.py", bulan="2024-09", polsek="Polsek Insana"))
+    rows = store.rows(engine, "kegiatan", "2024-08", "2024-09")
+
+    def total(bulan, polsek=None):
+        frame = rows[rows["bulan"] == bulan]
+        if polsek:
+            frame = frame[frame["polsek"] == polsek]
+        return f"{int(frame['sambang_dds'].sum()):,}".replace(",", ".")
+
+    assert september["Sambang/DDS"] == total("2024-09")
+    assert august["Sambang/DDS"] == total("2024-08")
+    assert insana["Sambang/DDS"] == total("2024-09", "Polsek Insana")
+    assert september["Sambang/DDS"] != insana["Sambang/DDS"]
+    assert insana["Polsek melapor"] == "1/1"
+
+
+def test_ringkasan_lists_missing_polsek_in_catatan(tmp_path, use_db):
+    from workbooks import filled_template
+
+    from core import pipeline
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    engine = store.create_db_engine(url)
+    for polsek in ("Polsek Noemuti", "Polsek Insana Utara"):
+        pipeline.import_file(engine, filled_template(polsek, "2024-08"), "a.xlsx", "x", today=dt.date(2026, 11, 30))
+    pipeline.import_file(engine, filled_template("Polsek Noemuti", "2024-09"), "b.xlsx", "x", today=dt.date(2026, 11, 30))
+    use_db(url)
+    at = open_screen("pages/ringkasan.py", bulan="2024-09")
+    errors = " ".join(str(e.value) for e in at.error)
+    assert "Belum mengirim rekap September 2024" in errors and "Polsek Insana Utara" in errors
+    assert "Polsek Noemuti" not in errors.split("Belum mengirim rekap September 2024")[1].split(".")[0]
+
+
+def test_kinerja_league_follows_polsek(demo_db, use_db):
+    use_db(demo_db)
+    engine = store.create_db_engine(demo_db)
+    at = open_screen("pages/kinerja.py", bulan="2024-09", polsek="Polsek Noemuti")
+    league = next(df.value for df in at.dataframe if "NRP" in df.value.columns)
+    rows = store.rows(engine, "kegiatan", "2024-09")
+    expected = rows[(rows["polsek"] == "Polsek Noemuti")]["nrp"].dropna().nunique()
+    assert len(league) == expected > 0
+    assert set(league["Polsek"]) == {"Noemuti"}
+    assert list(league["Indeks"]) == sorted(league["Indeks"], reverse=True)
+
+
+def test_kesiapan_countdown_follows_saved_agenda(demo_db, use_db):
+    use_db(demo_db)
+    engine = store.create_db_engine(demo_db)
+    target = dt.date.today() + dt.timedelta(days=40)
+    agenda.save_agenda(engine, "Pilkada Ulang", target)
+    try:
+        at = open_screen("pages/kesiapan.py", bulan="2024-09")
+        assert metrics_of(at)["Hitung mundur"] == "H-40"
+        assert any("Pilkada Ulang" in str(m.value) for m in at.markdown)
+    finally:
+        agenda.save_agenda(engine, "Pilkada Serentak 2024", dt.date(2024, 11, 27))
+
+
+def test_kelengkapan_counts_match_completeness(demo_db, use_db):
+    from core import metrics
+
+    use_db(demo_db)
+    engine = store.create_db_engine(demo_db)
+    at = open_screen("pages/kelengkapan.py", bulan="2024-09")
+    matrix = metrics.completeness(store.uploads(engine), ["2024-09"])
+    on_time = int((matrix["status"] == "tepat waktu").sum())
+    assert metrics_of(at)["Tepat waktu"] == f"{on_time}/9"
+    assert metrics_of(at)["Terlambat"] == str(int((matrix["status"] == "terlambat").sum()))
+    assert any(b.label == "Unduh berkas asli" for b in at.get("download_button"))
+    assert format_bulan("2024-09") in at.caption[0].value
+
