@@ -33,10 +33,10 @@ def short_month(bulan: str) -> str:
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "font": {"size": 20}} if title else None,
+        title={"text": title, "font": {"size": 20}, "y": 0.98, "yanchor": "top"} if title else None,
         font=FONT,
         height=height,
-        margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": 90 if title else 40, "b": 10},
         plot_bgcolor="white",
         paper_bgcolor="white",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},

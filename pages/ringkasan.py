@@ -18,6 +18,7 @@ if series.loc[bulan, "desa_melapor"] == 0:
 
 previous, last_year = format_bulan(add_months(bulan, -1)), format_bulan(add_months(bulan, -12))
 cards = analysis.kpis(series, bulan)
+st.caption(f"Panah: perubahan dibanding {previous} (persen, atau poin persen untuk rasio).")
 columns = st.columns(4)
 for i, kpi in enumerate(cards):
     col = columns[i % 4]
@@ -28,10 +29,10 @@ for i, kpi in enumerate(cards):
         continue
     if kpi.kind == "pct":
         value = f"{ui.format_number(kpi.value, 0)}%"
-        delta = None if kpi.vs_previous is None else f"{kpi.vs_previous:+.0f} poin vs {previous}"
+        delta = None if kpi.vs_previous is None else f"{kpi.vs_previous:+.0f} poin"
     else:
         value = ui.format_number(kpi.value)
-        delta = None if kpi.vs_previous is None else f"{kpi.vs_previous:+.0f}% vs {previous}"
+        delta = None if kpi.vs_previous is None else f"{kpi.vs_previous:+.0f}%"
     col.metric(kpi.label, value, delta=delta, border=True, help=f"Bulan lalu ({previous}): "
                f"{ui.format_number(kpi.previous)}{'%' if kpi.kind == 'pct' else ''}.")
     if kpi.vs_last_year is not None:
