@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Every command and option, with help in Indonesian."""
     parser = argparse.ArgumentParser(
         prog="python -m core",
-        description="Anev Bhabinkamtibmas Polres TTU: templat, impor, rekap dan data contoh.",
+        description="Anev Bhabinkamtibmas Polres TTU: templat, impor, rekap, ekspor bahan Anev dan data contoh.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="PERINTAH")
 
@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     rek = sub.add_parser("rekap", help="rekapitulasi satu bulan")
     rek.add_argument("--bulan", required=True, type=_bulan, help="bulan TTTT-BB")
     rek.add_argument("--json", action="store_true", help="keluaran JSON")
+
+    exp = sub.add_parser("export", help="bahan Anev satu bulan: PowerPoint (grafik dapat diedit) atau Excel siap cetak")
+    exp.add_argument("--bulan", required=True, type=_bulan, help="bulan TTTT-BB")
+    exp.add_argument("--format", required=True, choices=["pptx", "xlsx"], help="pptx atau xlsx")
+    exp.add_argument("--out", required=True, type=Path, help="berkas yang ditulis")
+    exp.add_argument("--polsek", type=_polsek, help="hanya satu Polsek (bawaan: semua)")
 
     dem = sub.add_parser("demo", help="isi basis data dengan DATA CONTOH (sintetis)")
     dem.add_argument("--dari", type=_bulan, help="bulan pertama TTTT-BB (bawaan: 11 bulan sebelum --sampai)")
@@ -140,7 +146,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"template": cmd_template, "import": cmd_import, "rekap": cmd_rekap, "demo": cmd_demo}
+def cmd_export(args: argparse.Namespace) -> int:
+    from core import export
+
+    engine = store.get_engine()
+    args.out.write_bytes(export.export(engine, args.bulan, args.format, args.polsek))
+    print(f"Bahan Anev {format_bulan(args.bulan)} ({args.format}) ditulis ke {args.out}")
+    return 0
+
+
+COMMANDS = {"template": cmd_template, "import": cmd_import, "rekap": cmd_rekap, "demo": cmd_demo, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,100 @@
+"""Anev deck and workbook: native editable charts, one slide per Polsek, no formula in any exported cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from pptx import Presentation
+from workbooks import filled_template
+
+from core import cli, demo, export, pipeline, reference, store
+
+HOSTILE = ["=HYPERLINK(\"http://x\",\"klik\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('ekspor') / 'demo.db'}"
+    engine = store.create_db_engine(url)
+    demo.generate(engine, dari="2024-06", sampai="2024-09", seed=5, today=dt.date(2024, 10, 20))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def demo_engine(demo_url):
+    engine = store.create_db_engine(demo_url)
+    yield engine
+    engine.dispose()
+
+
+def test_pptx_has_native_charts_and_a_slide_per_polsek(demo_engine):
+    deck = Presentation(io.BytesIO(export.export(demo_engine, "2024-09", "pptx")))
+    titles = [s.shapes.title.text for s in deck.slides if s.shapes.title is not None]
+    assert titles[0] == "Analisis dan Evaluasi Bhabinkamtibmas"
+    for expected in ("Kelengkapan laporan", "Ringkasan bulan ini", "Catatan untuk Anev", "Desa rawan dan sangat rawan"):
+        assert expected in titles
+    assert [t for t in titles if t.startswith("Polsek ")] == list(reference.polsek_names())
+    charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    bundle = export.collect(demo_engine, "2024-09")
+    reporting = int((bundle.rekap.polsek["desa_melapor"] > 0).sum())
+    assert reporting >= 7
+    assert len(charts) == 4 + reporting  # 4 topic charts, one per reporting Polsek
+    # the Kinerja chart holds the indices computed from the database, editable as chart data
+    kinerja = next(c for c in charts if c.plots[0].series[0].name == "Indeks Kinerja")
+    ranked = bundle.rekap.polsek.sort_values("indeks_kinerja", na_position="first")
+    assert list(kinerja.plots[0].categories) == [p.removeprefix("Polsek ") for p in ranked["polsek"]]
+    expected = [None if v != v else round(v, 1) for v in ranked["indeks_kinerja"]]
+    assert list(kinerja.plots[0].series[0].values) == expected
+    assert not any(shape.shape_type == 13 for slide in deck.slides for shape in slide.shapes)  # no pictures of charts
+
+
+def test_xlsx_tables_match_the_database(demo_engine):
+    wb = openpyxl.load_workbook(io.BytesIO(export.export(demo_engine, "2024-09", "xlsx")))
+    assert wb.sheetnames == ["Polres", "Polsek", "Desa", "Bhabinkamtibmas", "Kelengkapan", "Catatan Anev"]
+    ws = wb["Polsek"]
+    header = [c.value for c in ws[3]]
+    sambang_col = header.index("Sambang/DDS") + 1
+    values = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=sambang_col).value for r in range(4, ws.max_row + 1)}
+    rows = store.rows(demo_engine, "kegiatan", "2024-09")
+    assert values == {p: int(rows.loc[rows["polsek"] == p, "sambang_dds"].sum()) for p in reference.polsek_names()}
+    assert ws.page_setup.orientation == "landscape" and ws.freeze_panes == "A4"
+
+
+def test_no_exported_cell_is_a_formula(engine):
+    def hostile(wb):
+        ws = wb["Kegiatan"]
+        for i, text in enumerate(HOSTILE):
+            ws.cell(row=5 + i, column=4, value=f"{text} nama")
+            ws.cell(row=5 + i, column=21, value=text)
+    result, version = pipeline.import_file(engine, filled_template("Polsek Insana", "2024-09", edit=hostile), "h.xlsx", "x",
+                                           today=dt.date(2026, 11, 30))
+    assert version == 1, [e.message for e in result.errors]
+    wb = openpyxl.load_workbook(io.BytesIO(export.export(engine, "2024-09", "xlsx")))
+    seen_hostile = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} = {cell.value!r}"
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), cell.value
+                    seen_hostile += cell.value.startswith("'")
+    assert seen_hostile >= len(HOSTILE)
+    deck = Presentation(io.BytesIO(export.export(engine, "2024-09", "pptx")))
+    assert deck.slides  # officer text went through the same guard
+
+
+def test_export_command_writes_both_formats(demo_url, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("ANEV_DB_URL", demo_url)
+    for fmt in ("pptx", "xlsx"):
+        out = tmp_path / f"anev.{fmt}"
+        assert cli.main(["export", "--bulan", "2024-09", "--format", fmt, "--out", str(out)]) == 0
+        assert out.stat().st_size > 10_000
+    Presentation(str(tmp_path / "anev.pptx"))
+    openpyxl.load_workbook(tmp_path / "anev.xlsx")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["export", "--bulan", "2024-09", "--format", "pdf", "--out", str(tmp_path / "x")])
+    assert exc.value.code == 2
