@@ -30,6 +30,7 @@ pages = {
         st.Page(HERE / "pages" / "kelengkapan.py", title="Kelengkapan Laporan", icon=":material/fact_check:", url_path="kelengkapan"),
         st.Page(HERE / "pages" / "kinerja.py", title="Kinerja Bhabinkamtibmas", icon=":material/military_tech:", url_path="kinerja"),
         st.Page(HERE / "pages" / "kesiapan.py", title="Kesiapan Pemilihan", icon=":material/how_to_vote:", url_path="kesiapan"),
+        st.Page(HERE / "pages" / "peta.py", title="Peta Kerawanan", icon=":material/map:", url_path="peta"),
     ],
     "Data": [
         st.Page(HERE / "pages" / "rekap.py", title="Tabel Rekap", icon=":material/table_chart:", url_path="rekap"),
@@ -41,5 +42,6 @@ with st.sidebar:
     st.markdown("**Anev Bhabinkamtibmas**  \nPolres Timor Tengah Utara")
 
 st.session_state["filters"] = ui.filters()
+ui.export_buttons(*st.session_state["filters"])
 navigation = st.navigation(pages)
 navigation.run()

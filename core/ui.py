@@ -199,3 +199,70 @@ def save_election_agenda(nama: str, tanggal: dt.date) -> None:
 def kategori(value: float | None) -> str | None:
     """Baik/Cukup/Kurang for an index value (the same thresholds everywhere)."""
     return metrics.kategori_kinerja(value)
+
+
+# --------------------------------------------------------------------------- Peta Kerawanan
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _peta_frame(url: str, bulan: str, polsek: str | None, version: tuple[int, int]) -> pd.DataFrame:
+    from core import kerawanan
+    from core.months import add_months
+
+    desa = _history(url, add_months(bulan, -12), bulan, version)
+    now = desa[desa["bulan"] == bulan] if not desa.empty else desa
+    before = desa[desa["bulan"] == add_months(bulan, -1)] if not desa.empty else desa
+    return kerawanan.compare(kerawanan.map_frame(now, polsek), before)
+
+
+def peta_frame(bulan: str, polsek: str | None) -> pd.DataFrame:
+    """Every desa of the filter with what the map shows and the change against last month (cached)."""
+    return _peta_frame(config.db_url(), bulan, polsek, data_version())
+
+
+def boundaries():
+    """Boundary polygons from `ANEV_WILAYAH_DIR`, or None (points only). Read once per file change."""
+    from core import maps
+
+    return maps.load_boundaries(config.wilayah_dir())
+
+
+def month_neighbours(bulan: str) -> tuple[str | None, str | None]:
+    """The months with data just before and after `bulan` (None at either end)."""
+    months = months_with_data()
+    before = [m for m in months if m < bulan]
+    after = [m for m in months if m > bulan]
+    return (before[-1] if before else None), (after[0] if after else None)
+
+
+def set_month(bulan: str) -> None:
+    """Button callback: make `bulan` the month filter of the sidebar and the URL."""
+    st.session_state["filter_bulan"] = bulan
+    st.query_params["bulan"] = bulan
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _export(url: str, bulan: str, polsek: str | None, fmt: str, version: tuple[int, int]) -> bytes:
+    from core import export
+
+    return export.export(_engine(url), bulan, fmt, polsek)
+
+
+def export_buttons(bulan: str, polsek: str | None) -> None:
+    """Sidebar: prepare the month's Anev deck and workbook on request, then offer both downloads."""
+    with st.sidebar:
+        st.markdown("**Bahan Anev**")
+        wanted = st.session_state.get("ekspor_siap") == (bulan, polsek)
+        if not wanted and st.button("Siapkan PowerPoint dan Excel", key="siapkan_ekspor", icon=":material/slideshow:"):
+            st.session_state["ekspor_siap"] = (bulan, polsek)
+            wanted = True
+        if wanted:
+            short = (polsek or "Polres").removeprefix("Polsek ").replace(" ", "_")
+            with st.spinner("Menyusun bahan Anev\u2026"):
+                deck = _export(config.db_url(), bulan, polsek, "pptx", data_version())
+                book = _export(config.db_url(), bulan, polsek, "xlsx", data_version())
+            st.download_button("Unduh PowerPoint", deck, file_name=f"Anev_{short}_{bulan}.pptx", key="unduh_pptx",
+                               mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                               icon=":material/download:")
+            st.download_button("Unduh Excel", book, file_name=f"Anev_{short}_{bulan}.xlsx", key="unduh_xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
