@@ -134,6 +134,21 @@ def format_number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
+def ensure_frame() -> None:
+    """Run `app.py` first when Streamlit started a page on its own.
+
+    With a `pages/` folder beside `app.py`, a fresh server serves the first request for `/kinerja`
+    in legacy multipage mode: the page runs without the frame (filters, navigation, and later the
+    login gate). Every page calls this first; the frame then runs and renders the page itself.
+    """
+    if "filters" in st.session_state:
+        return
+    import runpy
+
+    runpy.run_path(str(config.REPO_ROOT / "app.py"), run_name="__main__")
+    st.stop()
+
+
 def current_filters() -> tuple[str, str | None]:
     """The month and Polsek chosen in `app.py`'s sidebar for this run."""
     return st.session_state.get("filters") or (current_bulan(), None)

@@ -8,6 +8,8 @@ import streamlit as st
 from core import analysis, charts, metrics, store, ui
 from core.months import format_bulan
 
+ui.ensure_frame()
+
 bulan, polsek = ui.current_filters()
 st.title("Kelengkapan Laporan")
 ui.demo_badge()
@@ -29,7 +31,7 @@ deadline = metrics.deadline(bulan) + pd.Timedelta(hours=8)
 st.caption(f"Batas waktu {format_bulan(bulan)}: {deadline:%d-%m-%Y} pukul 23.59 WITA")
 
 st.subheader("Polsek \u00d7 bulan")
-st.plotly_chart(charts.completeness_matrix(matrix), width="stretch", key="matriks", config={"displayModeBar": False})
+st.plotly_chart(charts.completeness_matrix(matrix), width="stretch", key="matriks", config={"displayModeBar": False}, theme=None)
 st.caption("Hijau tepat waktu \u00b7 kuning terlambat \u00b7 merah belum melapor \u00b7 v2 = dua versi diunggah")
 
 st.subheader("Cakupan desa")

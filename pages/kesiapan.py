@@ -6,6 +6,8 @@ from core import agenda as agenda_mod
 from core import analysis, charts, reference, ui
 from core.months import format_bulan
 
+ui.ensure_frame()
+
 bulan, polsek = ui.current_filters()
 st.title("Kesiapan Pemilihan")
 ui.demo_badge()
@@ -42,27 +44,27 @@ left, right = st.columns(2)
 with left:
     st.plotly_chart(charts.ranking(per_polsek.assign(kategori_kinerja=per_polsek["indeks_kesiapan"].map(ui.kategori)),
                                    value="indeks_kesiapan", title="Indeks Kesiapan per Polsek"),
-                    width="stretch", key="kesiapan_polsek", config={"displayModeBar": False})
+                    width="stretch", key="kesiapan_polsek", config={"displayModeBar": False}, theme=None)
 with right:
     st.plotly_chart(charts.grouped_bars(per_polsek, "polsek", {"cakupan_koordinasi": "Koordinasi PPK/PPS", "cakupan_sosialisasi": "Sosialisasi"},
                                         title="Desa dengan \u2265 1 kegiatan bulan ini", percent=True),
-                    width="stretch", key="cakupan_polsek", config={"displayModeBar": False})
+                    width="stretch", key="cakupan_polsek", config={"displayModeBar": False}, theme=None)
 
 st.subheader("Cakupan koordinasi dan sosialisasi, 12 bulan")
 st.plotly_chart(charts.trend(series, ["cakupan_koordinasi", "cakupan_sosialisasi"],
                              {"cakupan_koordinasi": "Desa dengan koordinasi PPK/PPS", "cakupan_sosialisasi": "Desa dengan sosialisasi"},
                              percent=True),
-                width="stretch", key="tren_cakupan", config={"displayModeBar": False})
+                width="stretch", key="tren_cakupan", config={"displayModeBar": False}, theme=None)
 
 st.subheader("Instruksi Anev September 2024")
 i1, i2 = st.columns(2)
 with i1:
     st.plotly_chart(charts.instruction_lines(series, "pos_kamling_rasio", "pos_kamling_aktif", "Pos kamling aktif (%)",
                                              "Pos kamling aktif (unit)", title="Aktifkan kembali pos kamling"),
-                    width="stretch", key="instruksi_poskamling", config={"displayModeBar": False})
+                    width="stretch", key="instruksi_poskamling", config={"displayModeBar": False}, theme=None)
 with i2:
     st.plotly_chart(charts.instruction_lines(series, "", "fkpm_aktif", "", "Desa dengan FKPM aktif", title="Bangun kembali FKPM"),
-                    width="stretch", key="instruksi_fkpm", config={"displayModeBar": False})
+                    width="stretch", key="instruksi_fkpm", config={"displayModeBar": False}, theme=None)
 
 st.subheader("Linmas terhadap kebutuhan 2 per TPS")
 linmas = month.groupby("polsek")[["linmas", "tps"]].sum().reset_index()

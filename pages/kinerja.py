@@ -6,6 +6,8 @@ from core import analysis, charts, reference, ui
 from core.metrics import kategori_kinerja
 from core.months import format_bulan
 
+ui.ensure_frame()
+
 bulan, polsek = ui.current_filters()
 st.title("Kinerja Bhabinkamtibmas")
 ui.demo_badge()
@@ -91,7 +93,7 @@ with tab_officer:
             for note in notes:
                 c1.text(str(note))
         c2.plotly_chart(charts.trend(series, ["indeks_kinerja"], {"indeks_kinerja": "Indeks Kinerja"}, title="Indeks Kinerja 12 bulan"),
-                        width="stretch", key="tren_bhabin", config={"displayModeBar": False})
+                        width="stretch", key="tren_bhabin", config={"displayModeBar": False}, theme=None)
 with tab_polsek:
     polsek_options = list(reference.polsek_names()) if polsek is None else [polsek]
     chosen_polsek = st.selectbox("Pilih Polsek", polsek_options, key="pilih_polsek_rinci")
@@ -100,7 +102,7 @@ with tab_polsek:
     st.plotly_chart(charts.trend(series, ["indeks_kinerja", "indeks_kesiapan"],
                                  {"indeks_kinerja": "Indeks Kinerja", "indeks_kesiapan": "Indeks Kesiapan"},
                                  title=f"{chosen_polsek}: indeks 12 bulan"),
-                    width="stretch", key="tren_polsek", config={"displayModeBar": False})
+                    width="stretch", key="tren_polsek", config={"displayModeBar": False}, theme=None)
     per_desa = rows[rows["bulan"] == bulan][["desa", "kecamatan", "nama_bhabin", "indeks_kinerja", "kategori_kinerja", "sambang_dds",
                                              "deteksi_dini", "pos_kamling_aktif", "pos_kamling", "fkpm_aktif"]]
     st.dataframe(per_desa.rename(columns={"desa": "Desa", "kecamatan": "Kecamatan", "nama_bhabin": "Bhabinkamtibmas",

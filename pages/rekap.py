@@ -5,6 +5,8 @@ import streamlit as st
 from core import reference, ui
 from core.months import format_bulan
 
+ui.ensure_frame()
+
 bulan, polsek = ui.current_filters()
 st.title("Rekap Bulanan")
 ui.demo_badge()

@@ -5,6 +5,8 @@ import streamlit as st
 from core import analysis, charts, metrics, ui
 from core.months import add_months, format_bulan
 
+ui.ensure_frame()
+
 bulan, polsek = ui.current_filters()
 st.title("Ringkasan Anev")
 ui.demo_badge()
@@ -56,13 +58,13 @@ with left:
     st.caption(f"{format_bulan(months[0])} \u2013 {format_bulan(bulan)} \u00b7 {polsek or ui.ALL_POLSEK}")
     st.plotly_chart(
         charts.trend(series, ["sambang_dds", "deteksi_dini"], {"sambang_dds": "Sambang/DDS", "deteksi_dini": "Deteksi Dini"}),
-        width="stretch", key="tren_kegiatan", config={"displayModeBar": False},
+        width="stretch", key="tren_kegiatan", config={"displayModeBar": False}, theme=None,
     )
     st.plotly_chart(
         charts.trend(series, ["pos_kamling_rasio", "cakupan_koordinasi", "cakupan_sosialisasi"],
                      {"pos_kamling_rasio": "Pos kamling aktif", "cakupan_koordinasi": "Desa dengan koordinasi PPK/PPS",
                       "cakupan_sosialisasi": "Desa dengan sosialisasi"}, percent=True),
-        width="stretch", key="tren_instruksi", config={"displayModeBar": False},
+        width="stretch", key="tren_instruksi", config={"displayModeBar": False}, theme=None,
     )
 with right:
     st.subheader("Peringkat Polsek")
@@ -70,5 +72,5 @@ with right:
     ranking = ui.rekap(bulan).polsek
     if polsek:
         ranking = ranking[ranking["polsek"] == polsek]
-    st.plotly_chart(charts.ranking(ranking), width="stretch", key="peringkat", config={"displayModeBar": False})
+    st.plotly_chart(charts.ranking(ranking), width="stretch", key="peringkat", config={"displayModeBar": False}, theme=None)
     st.caption("Hijau Baik (\u2265 80) \u00b7 kuning Cukup (60\u201379) \u00b7 merah Kurang (< 60)")

@@ -13,6 +13,8 @@ from core import pipeline, reference, store, ui
 from core.months import add_months, current_bulan, format_bulan, month_range
 from core.template import build_template, template_filename
 
+ui.ensure_frame()
+
 AUTO = "Deteksi dari berkas"
 engine = ui.engine()
 bulan_filter, polsek_filter = ui.current_filters()

@@ -145,3 +145,32 @@ def test_kelengkapan_counts_match_completeness(demo_db, use_db):
     assert any(b.label == "Unduh berkas asli" for b in at.get("download_button"))
     assert format_bulan("2024-09") in at.caption[0].value
 
+
+
+def test_a_page_started_on_its_own_runs_inside_the_frame(demo_db, use_db):
+    """A fresh server runs /kinerja in legacy pages/ mode; the page must still get the frame and the URL filters."""
+    use_db(demo_db)
+    at = AppTest.from_file(str(ROOT / "pages" / "kinerja.py"), default_timeout=60)
+    at.query_params["bulan"] = "2024-08"
+    at.query_params["polsek"] = "Polsek Noemuti"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.caption[0].value == "Agustus 2024 \u00b7 Polsek Noemuti"
+    assert at.session_state["filters"] == ("2024-08", "Polsek Noemuti")
+
+
+def test_mode_paparan_steps_through_slides(demo_db, use_db):
+    use_db(demo_db)
+    titles = []
+    for number in range(1, 8):
+        at = open_screen("pages/paparan.py", bulan="2024-09", slide=str(number))
+        titles.append(at.title[0].value)
+        if number == 1:
+            assert at.button(key="paparan_sebelum").disabled
+    assert titles[0] == "Analisis dan Evaluasi Bhabinkamtibmas"
+    assert titles[1:] == ["Kelengkapan Laporan", "Ringkasan", "Kinerja: Indeks Kinerja per Polsek", "Kesiapan Pemilihan",
+                          "Desa Rawan dan Sangat Rawan", "Catatan untuk Anev"]
+    at = open_screen("pages/paparan.py", bulan="2024-09", slide="3")
+    at.button(key="paparan_berikut").click()
+    at.run()
+    assert at.query_params["slide"] in ("4", ["4"])
