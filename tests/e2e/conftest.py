@@ -1,0 +1,102 @@
+"""Browser tests: a real `streamlit run` server on a free port, driven by Playwright with Debian's Chromium.
+
+Waits as Streamlit's own tests do: the health endpoint, then `[data-test-script-state=notRunning]`.
+Screenshots are written to `tests/e2e/artefak/` (git-ignored) so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFAK = Path(__file__).resolve().parent / "artefak"
+CHROMIUM = os.environ.get("ANEV_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+VIEWPORTS = {"ipad-lanskap": (1024, 768), "ipad-potret": (768, 1024), "proyektor": (1920, 1080)}
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A streamlit server on demo data (4 months), stopped at the end of the session."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium tidak ada di {CHROMIUM} (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    sys.path.insert(0, str(ROOT))
+    from core import demo, store
+
+    db = tmp_path_factory.mktemp("e2e") / "anev.db"
+    url = f"sqlite:///{db}"
+    engine = store.create_db_engine(url)
+    demo.generate(engine, dari="2024-06", sampai="2024-09", seed=21, today=dt.date(2024, 10, 20))
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "ANEV_DB_URL": url, "ANEV_DEMO_OTOMATIS": "0"}
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("server streamlit tidak siap dalam 60 detik")
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(server: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def artefak_dir() -> Path:
+    if ARTEFAK.exists():
+        shutil.rmtree(ARTEFAK)
+    ARTEFAK.mkdir(parents=True)
+    return ARTEFAK
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Until the script run is over and no skeleton is left (no fixed sleeps)."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
+    page.wait_for_function("document.querySelectorAll('[data-testid=stSkeleton]').length === 0", timeout=timeout)
