@@ -9,6 +9,7 @@ their columns from the indicator catalogue, and missing columns are added on sta
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
 from collections.abc import Iterator
@@ -135,7 +136,11 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def create_db_engine(url: str | None = None) -> Engine:
-    """An engine for `url` (default `ANEV_DB_URL`) with the schema created or upgraded."""
+    """An engine for `url` (default `ANEV_DB_URL`) with the schema created or upgraded.
+
+    SQLite (`sqlite:///data/anev.db`) is the default; PostgreSQL is chosen with a URL such as
+    `postgresql+psycopg://anev:sandi@127.0.0.1:5432/anev` (driver psycopg 3).
+    """
     url = url or config.db_url()
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -145,6 +150,22 @@ def create_db_engine(url: str | None = None) -> Engine:
         engine = sa.create_engine(url, pool_pre_ping=True)
     migrate(engine)
     return engine
+
+
+def _is_postgresql(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _advisory_key(*parts: str) -> int:
+    """A stable signed 64-bit key for `pg_advisory_xact_lock`, the same in every process."""
+    digest = hashlib.sha256("\x1f".join(("anev", *parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _lock(conn: Connection, *parts: str) -> None:
+    """Serialise writers of one thing until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE already does)."""
+    if _is_postgresql(conn):
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_advisory_key(*parts))))
 
 
 @lru_cache(maxsize=4)
@@ -158,8 +179,13 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Create missing tables, add catalogue columns that are new since the database was made."""
+    """Create missing tables, add catalogue columns that are new since the database was made.
+
+    One transaction; two processes starting at once on PostgreSQL take turns (advisory lock), on SQLite
+    BEGIN IMMEDIATE does the same.
+    """
     with engine.connect().execution_options(write=True) as conn, conn.begin():
+        _lock(conn, "migrate")
         metadata.create_all(conn)
         inspector = sa.inspect(conn)
         for table in ROW_TABLES.values():
@@ -212,6 +238,18 @@ class NotStorable(ValueError):
     """Raised when asked to store a result that still has errors."""
 
 
+SAVE_ATTEMPTS = 5
+# PostgreSQL: unique violation, serialization failure, deadlock detected.
+_RETRY_SQLSTATES = {"23505", "40001", "40P01"}
+_RETRY_SQLITE = {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
+
+
+def _retryable(error: sa.exc.DBAPIError) -> bool:
+    """A clash with a concurrent writer (a taken version number, a just-inserted officer, a deadlock), not a bad row."""
+    orig = error.orig
+    return getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES or getattr(orig, "sqlite_errorname", None) in _RETRY_SQLITE
+
+
 def save_import(
     engine: Engine,
     result: ImportResult,
@@ -220,28 +258,36 @@ def save_import(
     demo: bool = False,
     uploaded_at: dt.datetime | None = None,
 ) -> int:
-    """Store a valid result as the next version of its Polsek/month, in one transaction. Returns the version."""
+    """Store a valid result as the next version of its Polsek/month, in one transaction. Returns the version.
+
+    The version is max(versi)+1, made safe against concurrent uploads three ways: SQLite's BEGIN IMMEDIATE and a
+    PostgreSQL advisory lock per Polsek/month serialise writers; the unique (polsek, bulan, versi) constraint refuses
+    a duplicate should anything slip past; and a refused attempt is retried in a fresh transaction.
+    """
     if result.errors or not result.polsek or not result.bulan:
         raise NotStorable("Rekap masih memiliki kesalahan; tidak ada yang disimpan.")
-    for attempt in range(3):
+    for attempt in range(SAVE_ATTEMPTS):
         try:
             with writing(engine) as conn:
                 return _insert_version(conn, result, uploaded_by, demo, uploaded_at or _now())
-        except sa.exc.IntegrityError:
-            if attempt == 2:
+        except sa.exc.DBAPIError as error:
+            if attempt == SAVE_ATTEMPTS - 1 or not _retryable(error):
                 raise
     raise AssertionError("unreachable")
+
+
+def _next_version(conn: Connection, polsek: str, bulan: str) -> int:
+    latest = conn.execute(
+        sa.select(sa.func.max(unggahan.c.versi)).where(unggahan.c.polsek == polsek, unggahan.c.bulan == bulan)
+    ).scalar()
+    return (latest or 0) + 1
 
 
 def _insert_version(
     conn: Connection, result: ImportResult, uploaded_by: str, demo: bool, uploaded_at: dt.datetime
 ) -> int:
-    latest = conn.execute(
-        sa.select(sa.func.max(unggahan.c.versi)).where(
-            unggahan.c.polsek == result.polsek, unggahan.c.bulan == result.bulan
-        )
-    ).scalar()
-    version = (latest or 0) + 1
+    _lock(conn, "unggahan", result.polsek, result.bulan)
+    version = _next_version(conn, result.polsek, result.bulan)
     upload_id = conn.execute(
         unggahan.insert().values(
             polsek=result.polsek,
@@ -271,14 +317,16 @@ def _remember_officers(conn: Connection, result: ImportResult) -> None:
     frame = result.kegiatan
     if frame.empty:
         return
-    officers = frame.dropna(subset=["nrp", "nama_bhabin"]).drop_duplicates("nrp")
+    # NRP order: concurrent uploads touch shared officer rows in the same order, so they cannot deadlock.
+    officers = frame.dropna(subset=["nrp", "nama_bhabin"]).drop_duplicates("nrp").sort_values("nrp")
     for row in officers.itertuples(index=False):
         existing = conn.execute(sa.select(bhabin.c.bulan_terakhir).where(bhabin.c.nrp == row.nrp)).scalar()
         values = {"nama": row.nama_bhabin, "pangkat": row.pangkat, "bulan_terakhir": result.bulan}
         if existing is None:
             conn.execute(bhabin.insert().values(nrp=row.nrp, **values))
         elif existing <= result.bulan:
-            conn.execute(bhabin.update().where(bhabin.c.nrp == row.nrp).values(**values))
+            # The month check is repeated in the UPDATE: PostgreSQL re-reads a row a concurrent upload just changed.
+            conn.execute(bhabin.update().where(bhabin.c.nrp == row.nrp, bhabin.c.bulan_terakhir <= result.bulan).values(**values))
 
 
 # --------------------------------------------------------------------------- reading
