@@ -1,4 +1,4 @@
-"""Anev Bhabinkamtibmas Polres TTU: the router and frame (page config, demo data, filters, navigation)."""
+"""Anev Bhabinkamtibmas Polres TTU: the router and frame (page config, login, demo data, filters, navigation)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import demo, ui
+from core import auth, demo, ui
 
 HERE = Path(__file__).parent
 
@@ -24,24 +24,43 @@ if os.environ.get("ANEV_DEMO_OTOMATIS", "1") == "1" and ui.data_version()[0] == 
         if demo.ensure_demo(engine):
             ui.clear_caches()
 
-pages = {
+user = ui.login_gate()
+
+SCREENS = {
     "Anev": [
-        st.Page(HERE / "pages" / "ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
-        st.Page(HERE / "pages" / "kelengkapan.py", title="Kelengkapan Laporan", icon=":material/fact_check:", url_path="kelengkapan"),
-        st.Page(HERE / "pages" / "kinerja.py", title="Kinerja Bhabinkamtibmas", icon=":material/military_tech:", url_path="kinerja"),
-        st.Page(HERE / "pages" / "kesiapan.py", title="Kesiapan Pemilihan", icon=":material/how_to_vote:", url_path="kesiapan"),
-        st.Page(HERE / "pages" / "peta.py", title="Peta Kerawanan", icon=":material/map:", url_path="peta"),
+        ("ringkasan", "ringkasan.py", "Ringkasan", ":material/dashboard:"),
+        ("kelengkapan", "kelengkapan.py", "Kelengkapan Laporan", ":material/fact_check:"),
+        ("kinerja", "kinerja.py", "Kinerja Bhabinkamtibmas", ":material/military_tech:"),
+        ("kesiapan", "kesiapan.py", "Kesiapan Pemilihan", ":material/how_to_vote:"),
+        ("peta", "peta.py", "Peta Kerawanan", ":material/map:"),
+        ("paparan", "paparan.py", "Mode Paparan", ":material/co_present:"),
     ],
     "Data": [
-        st.Page(HERE / "pages" / "rekap.py", title="Tabel Rekap", icon=":material/table_chart:", url_path="rekap"),
-        st.Page(HERE / "pages" / "unggah.py", title="Unggah Rekap", icon=":material/upload_file:", url_path="unggah"),
+        ("rekap", "rekap.py", "Tabel Rekap", ":material/table_chart:"),
+        ("unggah", "unggah.py", "Unggah Rekap", ":material/upload_file:"),
     ],
+    "Admin": [
+        ("pengguna", "pengguna.py", "Pengguna dan Cadangan", ":material/manage_accounts:"),
+        ("audit", "audit.py", "Jejak Audit", ":material/history:"),
+    ],
+}
+pages = {
+    group: [
+        st.Page(HERE / "pages" / file, title=title, icon=icon, url_path=key, default=key == "ringkasan")
+        for key, file, title, icon in items
+        if auth.can_see(user, key)
+    ]
+    for group, items in SCREENS.items()
 }
 
 with st.sidebar:
     st.markdown("**Anev Bhabinkamtibmas**  \nPolres Timor Tengah Utara")
+    st.caption(f"Masuk sebagai {user.label}")
+    if st.button("Keluar", key="keluar", icon=":material/logout:"):
+        ui.logout()
+        st.rerun()
 
-st.session_state["filters"] = ui.filters()
+st.session_state["filters"] = ui.filters(user)
 ui.export_buttons(*st.session_state["filters"])
-navigation = st.navigation(pages)
+navigation = st.navigation({group: items for group, items in pages.items() if items})
 navigation.run()

@@ -61,11 +61,30 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, type=Path, help="berkas yang ditulis")
     exp.add_argument("--polsek", type=_polsek, help="hanya satu Polsek (bawaan: semua)")
 
+    usr = sub.add_parser("user", help="akun pengguna: add, list, disable")
+    usr_sub = usr.add_subparsers(dest="user_command", required=True, metavar="AKSI")
+    add = usr_sub.add_parser("add", help="tambah akun (kata sandi dibaca dari stdin)")
+    add.add_argument("--username", required=True, help="nama pengguna")
+    add.add_argument("--role", required=True, choices=["admin", "pimpinan", "polsek"], help="peran")
+    add.add_argument("--polsek", type=_polsek, help="Polsek untuk peran polsek")
+    add.add_argument("--password-stdin", action="store_true", required=True, help="baca kata sandi dari stdin (satu baris)")
+    usr_sub.add_parser("list", help="daftar akun")
+    dis = usr_sub.add_parser("disable", help="nonaktifkan akun")
+    dis.add_argument("--username", required=True, help="nama pengguna")
+
+    bak = sub.add_parser("backup", help="salinan basis data yang konsisten (boleh saat dasbor berjalan)")
+    bak.add_argument("--out", required=True, type=Path, help="berkas cadangan (.db, SQLite)")
+    res = sub.add_parser("restore", help="pulihkan basis data dari berkas cadangan (menggantikan isi sekarang)")
+    res.add_argument("--from", dest="source", required=True, type=Path, help="berkas cadangan")
+    res.add_argument("--ya", action="store_true", help="konfirmasi: isi basis data sekarang diganti")
+
     dem = sub.add_parser("demo", help="isi basis data dengan DATA CONTOH (sintetis)")
     dem.add_argument("--dari", type=_bulan, help="bulan pertama TTTT-BB (bawaan: 11 bulan sebelum --sampai)")
     dem.add_argument("--sampai", type=_bulan, help="bulan terakhir TTTT-BB (bawaan: bulan ini)")
     dem.add_argument("--seed", type=int, default=2024, help="benih acak agar hasil dapat diulang")
     dem.add_argument("--hapus", action="store_true", help="hapus semua DATA CONTOH (data asli tetap)")
+    dem.add_argument("--akun-contoh", action="store_true",
+                     help="juga buat akun contoh (hanya untuk mencoba: admin-contoh, pimpinan-contoh, insana-contoh)")
     return parser
 
 
@@ -143,6 +162,54 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     count = demo.generate(engine, dari=args.dari, sampai=args.sampai, seed=args.seed)
     print(f"{count} rekap DATA CONTOH disimpan (bertanda contoh; hapus dengan: python -m core demo --hapus).")
+    if args.akun_contoh:
+        for line in demo.demo_accounts(engine):
+            print(line)
+    return 0
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from core import auth
+
+    engine = store.get_engine()
+    operator = auth.User(getpass.getuser(), "admin")  # the server's shell is the operator's own
+    try:
+        if args.user_command == "add":
+            password = sys.stdin.readline().rstrip("\n")
+            user = auth.create_user(engine, args.username, password, args.role, args.polsek, by=operator)
+            print(f"Akun {user.label} dibuat.")
+        elif args.user_command == "list":
+            table = auth.users(engine)
+            print(table[["username", "peran", "polsek", "aktif", "terakhir_masuk"]].to_string(index=False) if not table.empty else "Belum ada akun.")
+        elif args.user_command == "disable":
+            auth.set_active(engine, args.username, False, operator)
+            print(f"Akun {args.username} dinonaktifkan.")
+    except auth.AuthError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from core import auth, backup
+
+    engine = store.get_engine()
+    counts = backup.backup(engine, args.out)
+    auth.record(engine, getpass.getuser(), "cadangan", str(args.out.name), "ok", f"{counts.get('unggahan', 0)} versi")
+    print(f"Cadangan ditulis ke {args.out}: {counts.get('unggahan', 0)} versi rekap, {counts.get('pengguna', 0)} akun.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from core import auth, backup
+
+    if not args.source.is_file():
+        raise UsageError(f"berkas cadangan tidak ditemukan: {args.source}")
+    if not args.ya:
+        raise UsageError("pemulihan mengganti seluruh isi basis data; ulangi dengan --ya untuk mengonfirmasi")
+    engine = store.get_engine()
+    counts = backup.restore(engine, args.source)
+    auth.record(engine, getpass.getuser(), "pulihkan", str(args.source.name), "ok", f"{counts.get('unggahan', 0)} versi")
+    print(f"Dipulihkan dari {args.source}: {counts.get('unggahan', 0)} versi rekap, {counts.get('pengguna', 0)} akun.")
     return 0
 
 
@@ -155,7 +222,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"template": cmd_template, "import": cmd_import, "rekap": cmd_rekap, "demo": cmd_demo, "export": cmd_export}
+COMMANDS = {"template": cmd_template, "import": cmd_import, "rekap": cmd_rekap, "demo": cmd_demo, "export": cmd_export,
+            "user": cmd_user, "backup": cmd_backup, "restore": cmd_restore}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -230,3 +230,24 @@ def ensure_demo(engine: Engine, today: dt.date | None = None) -> bool:
         return False
     generate(engine, today=today)
     return True
+
+
+DEMO_ACCOUNTS = [("admin-contoh", "admin", None), ("pimpinan-contoh", "pimpinan", None), ("insana-contoh", "polsek", "Polsek Insana")]
+DEMO_PASSWORD = "contoh-anev-2024"
+
+
+def demo_accounts(engine: Engine) -> list[str]:
+    """Create the demo-only accounts (documented in the README; never for real use). Returns what was done."""
+    from core import auth
+
+    done = []
+    by = auth.User("data-contoh", "admin")
+    existing = set(auth.users(engine)["username"]) if auth.has_users(engine) else set()
+    for username, role, polsek in DEMO_ACCOUNTS:
+        if username in existing:
+            done.append(f"Akun contoh {username} sudah ada.")
+            continue
+        creator = None if not auth.has_users(engine) else by
+        auth.create_user(engine, username, DEMO_PASSWORD, role, polsek, by=creator)
+        done.append(f"Akun contoh {username} ({role}) dibuat, kata sandi {DEMO_PASSWORD} (HANYA UNTUK DEMO).")
+    return done

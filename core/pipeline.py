@@ -1,4 +1,8 @@
-"""The one path from uploaded bytes to a stored version, shared by the upload screen and the command line."""
+"""The one path from uploaded bytes to a stored version, shared by the upload screen and the command line.
+
+Authorisation is checked here (not only in the screen): a Polsek clerk's file for another Polsek is
+refused with an error on the result, nothing is stored, and the refusal is in the audit trail.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
-from core import store
-from core.ingest import History, ImportResult, read_recap
+from core import auth, store
+from core.ingest import ImportResult, Issue, read_recap
 
 
 def check_file(
@@ -17,31 +21,65 @@ def check_file(
     polsek: str | None = None,
     bulan: str | None = None,
     today: dt.date | None = None,
+    user: auth.User | None = None,
 ) -> ImportResult:
-    """Read and validate a file once, with the warnings that need the database's history."""
-    return read_recap(
+    """Read and validate a file once, with the warnings that need the database's history and the user's rights."""
+    result = read_recap(
         content, filename, polsek=polsek, bulan=bulan, today=today,
         history=lambda found_polsek, found_bulan: store.history_for(engine, found_polsek, found_bulan),
     )
+    refused = _refusal(user, result) if user is not None else None
+    if refused:
+        result.errors.insert(0, Issue("", None, "Polsek", result.polsek or "", refused))
+    return result
+
+
+def _refusal(user: auth.User, result: ImportResult) -> str | None:
+    """Why this user may not store this file, or None."""
+    if result.unreadable:
+        return None
+    try:
+        auth.require_upload(user, result.polsek)
+    except auth.AuthError as refused:
+        return str(refused)
+    return None
+
+
+def save(engine: Engine, result: ImportResult, user: auth.User) -> int:
+    """Store a checked result as a new version after checking the user's rights again; audited."""
+    try:
+        auth.require_upload(user, result.polsek)
+    except auth.AuthError as refused:
+        auth.record(engine, user.username, "unggah", f"{result.polsek} {result.bulan} {result.file}", "ditolak", str(refused))
+        raise
+    version = store.save_import(engine, result, user.username)
+    auth.record(engine, user.username, "unggah", f"{result.polsek} {result.bulan} {result.file}", "ok",
+                f"versi {version}, {len(result.warnings)} peringatan, sha256 {result.sha256[:16]}")
+    return version
 
 
 def import_file(
     engine: Engine,
     content: bytes,
     filename: str,
-    uploaded_by: str,
+    uploaded_by: str | auth.User,
     polsek: str | None = None,
     bulan: str | None = None,
     dry_run: bool = False,
     today: dt.date | None = None,
 ) -> tuple[ImportResult, int | None]:
-    """Validate and, when valid and not a dry run, store as a new version. Returns the result and version."""
+    """Validate and, when valid and not a dry run, store as a new version. Returns the result and version.
+
+    `uploaded_by` is a `User` (checked against his Polsek) or, for the operator's command line, a name.
+    """
+    user = uploaded_by if isinstance(uploaded_by, auth.User) else auth.User(str(uploaded_by), "admin")
     result = check_file(engine, content, filename, polsek=polsek, bulan=bulan, today=today)
-    if result.errors or dry_run:
+    refused = _refusal(user, result)
+    if refused:
+        result.errors.insert(0, Issue("", None, "Polsek", result.polsek or "", refused))
+        auth.record(engine, user.username, "unggah", f"{result.polsek} {result.bulan} {filename}", "ditolak", refused)
+    if result.errors:
         return result, None
-    return result, store.save_import(engine, result, uploaded_by)
-
-
-def history_is_empty(history: History) -> bool:
-    """True when there is nothing to compare a file against."""
-    return history.counts.empty and not history.officers
+    if dry_run:
+        return result, None
+    return result, save(engine, result, user)

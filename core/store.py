@@ -184,6 +184,8 @@ def migrate(engine: Engine) -> None:
     One transaction; two processes starting at once on PostgreSQL take turns (advisory lock), on SQLite
     BEGIN IMMEDIATE does the same.
     """
+    import core.auth  # noqa: F401 - accounts and audit tables live beside their logic but in this schema
+
     with engine.connect().execution_options(write=True) as conn, conn.begin():
         _lock(conn, "migrate")
         metadata.create_all(conn)

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import config, metrics, reference, store
+from core import auth, config, metrics, reference, store
 from core.months import current_bulan, format_bulan
 
 ALL_POLSEK = "Semua Polsek"
@@ -86,8 +86,11 @@ def _month_options(today: dt.date | None = None) -> list[str]:
     return sorted(months, reverse=True)
 
 
-def filters() -> tuple[str, str | None]:
-    """Month and Polsek filters in the sidebar, mirrored in the URL query (`?bulan=2024-09&polsek=...`)."""
+def filters(user: auth.User | None = None) -> tuple[str, str | None]:
+    """Month and Polsek filters in the sidebar, mirrored in the URL query (`?bulan=2024-09&polsek=...`).
+
+    A Polsek clerk's Polsek filter is fixed to his own Polsek.
+    """
     options = _month_options()
     with_data = months_with_data()
     default_month = with_data[-1] if with_data else options[0]
@@ -96,13 +99,14 @@ def filters() -> tuple[str, str | None]:
         wanted = default_month
     if "filter_bulan" not in st.session_state:
         st.session_state["filter_bulan"] = wanted
-    polsek_options = [ALL_POLSEK, *reference.polsek_names()]
-    wanted_polsek = st.query_params.get("polsek", ALL_POLSEK)
-    if "filter_polsek" not in st.session_state:
-        st.session_state["filter_polsek"] = wanted_polsek if wanted_polsek in polsek_options else ALL_POLSEK
+    fixed = user.polsek if user is not None and user.role == "polsek" else None
+    polsek_options = [fixed] if fixed else [ALL_POLSEK, *reference.polsek_names()]
+    wanted_polsek = fixed or st.query_params.get("polsek", ALL_POLSEK)
+    if "filter_polsek" not in st.session_state or st.session_state["filter_polsek"] not in polsek_options:
+        st.session_state["filter_polsek"] = wanted_polsek if wanted_polsek in polsek_options else polsek_options[0]
     with st.sidebar:
         bulan = st.selectbox("Bulan", options, format_func=format_bulan, key="filter_bulan")
-        polsek = st.selectbox("Polsek", polsek_options, key="filter_polsek")
+        polsek = st.selectbox("Polsek", polsek_options, key="filter_polsek", disabled=fixed is not None)
     if st.query_params.get("bulan") != bulan:
         st.query_params["bulan"] = bulan
     if polsek == ALL_POLSEK:
@@ -276,8 +280,91 @@ def export_buttons(bulan: str, polsek: str | None) -> None:
             with st.spinner("Menyusun bahan Anev\u2026"):
                 deck = _export(config.db_url(), bulan, polsek, "pptx", data_version())
                 book = _export(config.db_url(), bulan, polsek, "xlsx", data_version())
+            user = current_user()
+            if st.session_state.get("ekspor_dicatat") != (bulan, polsek):
+                auth.record(engine(), user.username if user else "?", "ekspor", f"{bulan} {polsek or 'Polres'}", "ok", "pptx dan xlsx disiapkan")
+                st.session_state["ekspor_dicatat"] = (bulan, polsek)
             st.download_button("Unduh PowerPoint", deck, file_name=f"Anev_{short}_{bulan}.pptx", key="unduh_pptx",
                                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                                icon=":material/download:")
             st.download_button("Unduh Excel", book, file_name=f"Anev_{short}_{bulan}.xlsx", key="unduh_xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
+
+
+# --------------------------------------------------------------------------- login gate
+
+
+def _now_ts() -> float:
+    import time
+
+    return time.time()
+
+
+def current_user() -> auth.User | None:
+    """The logged-in user of this browser session, or None."""
+    data = st.session_state.get("pengguna")
+    return auth.User(**data) if data else None
+
+
+def _sign_in(user: auth.User) -> None:
+    st.session_state["pengguna"] = {"username": user.username, "role": user.role, "polsek": user.polsek}
+    st.session_state["aktivitas"] = _now_ts()
+
+
+def logout(reason: str | None = None) -> None:
+    """End the session (the identity is held server-side in the session only)."""
+    user = current_user()
+    if user:
+        auth.record(engine(), user.username, "keluar", user.username, "ok", reason or "")
+    for key in ("pengguna", "aktivitas", "filters", "ekspor_siap"):
+        st.session_state.pop(key, None)
+    if reason:
+        st.session_state["pesan_masuk"] = reason
+
+
+def login_gate() -> auth.User:
+    """Return the user of this session, or show the first-admin or login form and stop the script."""
+    eng = engine()
+    user = current_user()
+    if user is not None:
+        idle = _now_ts() - float(st.session_state.get("aktivitas", 0))
+        fresh = auth.active_user(eng, user.username)
+        if fresh is None:
+            logout("Akun Anda dinonaktifkan.")
+        elif idle > auth.SESSION_MINUTES * 60:
+            logout(f"Sesi berakhir karena tidak aktif lebih dari {auth.SESSION_MINUTES} menit. Silakan masuk lagi.")
+        else:
+            st.session_state["aktivitas"] = _now_ts()
+            return fresh
+    st.title("Anev Bhabinkamtibmas Polres TTU")
+    if st.session_state.get("pesan_masuk"):
+        st.info(st.session_state.pop("pesan_masuk"))
+    if not auth.has_users(eng):
+        st.subheader("Buat akun admin pertama")
+        st.caption("Belum ada akun. Akun pertama adalah admin (operator Sat Binmas) yang kemudian menambah akun lain.")
+        with st.form("admin_pertama"):
+            username = st.text_input("Nama pengguna", key="pertama_username")
+            password = st.text_input("Kata sandi (minimal 8 karakter)", type="password", key="pertama_password")
+            again = st.text_input("Ulangi kata sandi", type="password", key="pertama_ulang")
+            if st.form_submit_button("Buat akun admin", key="pertama_submit"):
+                if password != again:
+                    st.error("Kedua kata sandi tidak sama.")
+                else:
+                    try:
+                        _sign_in(auth.create_user(eng, username, password, "admin"))
+                        st.rerun()
+                    except auth.AuthError as exc:
+                        st.error(str(exc))
+        st.stop()
+    st.subheader("Masuk")
+    with st.form("masuk"):
+        username = st.text_input("Nama pengguna", key="login_username")
+        password = st.text_input("Kata sandi", type="password", key="login_password")
+        if st.form_submit_button("Masuk", key="login_submit", type="primary"):
+            try:
+                _sign_in(auth.authenticate(eng, username, password))
+                st.rerun()
+            except auth.AuthError as exc:
+                st.error(str(exc))
+    st.stop()
+    raise AssertionError("unreachable")

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core import pipeline, reference, store, ui
+from core import auth, pipeline, reference, store, ui
 from core.months import add_months, current_bulan, format_bulan, month_range
 from core.template import build_template, template_filename
 
@@ -23,14 +23,18 @@ st.title("Unggah Rekap Bulanan")
 ui.demo_badge()
 
 # ------------------------------------------------------------------ who uploads (accounts come later)
-user = st.sidebar.text_input("Nama pengunggah", value=st.session_state.get("pengunggah", "operator"), key="pengunggah")
+user = ui.current_user()
+if not auth.can_see(user, "unggah"):
+    st.error("Akun ini tidak dapat mengunggah rekap.")
+    st.stop()
 
 # ------------------------------------------------------------------ 1. template
 st.subheader("1. Unduh templat")
-polsek_names = list(reference.polsek_names())
+polsek_names = [user.polsek] if user.role == "polsek" else list(reference.polsek_names())
 months = sorted(month_range(add_months(current_bulan(), -23), current_bulan()), reverse=True)
 c1, c2 = st.columns(2)
-tpl_polsek = c1.selectbox("Polsek", polsek_names, index=polsek_names.index(polsek_filter) if polsek_filter else 0, key="tpl_polsek")
+start = polsek_names.index(polsek_filter) if polsek_filter in polsek_names else 0
+tpl_polsek = c1.selectbox("Polsek", polsek_names, index=start, key="tpl_polsek")
 tpl_bulan = c2.selectbox("Bulan", months, format_func=format_bulan, key="tpl_bulan")
 
 
@@ -53,7 +57,7 @@ st.caption("Baris desa dan Bhabinkamtibmas bulan lalu sudah terisi. Isi angka ke
 # ------------------------------------------------------------------ 2. upload
 st.subheader("2. Unggah berkas rekap")
 c1, c2 = st.columns(2)
-choice_polsek = c1.selectbox("Polsek berkas", [AUTO, *polsek_names], key="unggah_polsek")
+choice_polsek = c1.selectbox("Polsek berkas", polsek_names if user.role == "polsek" else [AUTO, *polsek_names], key="unggah_polsek")
 choice_bulan = c2.selectbox("Bulan berkas", [AUTO, *months], format_func=lambda m: m if m == AUTO else format_bulan(m),
                             key="unggah_bulan")
 files = st.file_uploader(
@@ -68,7 +72,7 @@ for uploaded in files or []:
     if uploaded.file_id in seen:
         continue
     token = store.save_preview(
-        engine, uploaded.name, uploaded.getvalue(), user or "operator",
+        engine, uploaded.name, uploaded.getvalue(), user.username,
         None if choice_polsek == AUTO else choice_polsek, None if choice_bulan == AUTO else choice_bulan,
     )
     seen[uploaded.file_id] = token
@@ -100,7 +104,10 @@ for token in tokens:
     if preview is None:
         _forget(token)
         continue
-    result = pipeline.check_file(engine, preview["isi"], preview["nama_berkas"],
+    if preview["pengunggah"] != user.username:
+        _forget(token)
+        continue
+    result = pipeline.check_file(engine, preview["isi"], preview["nama_berkas"], user=user,
                                  polsek=preview["polsek_pilihan"], bulan=preview["bulan_pilihan"])
     where = f"{result.polsek or 'Polsek ?'} \u00b7 {format_bulan(result.bulan) if result.bulan else 'bulan ?'}"
     with st.container(border=True):
@@ -158,7 +165,11 @@ for token in tokens:
         c1, c2 = st.columns(2)
         if not result.errors and c1.button("Simpan", type="primary", key=f"simpan_{token}", disabled=not confirmed,
                                            icon=":material/save:"):
-            version = store.save_import(engine, result, user or "operator")
+            try:
+                version = pipeline.save(engine, result, user)
+            except auth.AuthError as refused:
+                st.error(str(refused))
+                st.stop()
             upload_id = store.upload_id_of(engine, result.polsek, result.bulan, version)
             store.close_preview(engine, token, "disimpan", upload_id)
             ui.clear_caches()

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from accounts import ensure_user, sign_in
 from conftest import ROOT
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -50,7 +51,7 @@ def _cli_import(env: dict[str, str], path: Path) -> dict:
 
 def _recap_session(query: dict[str, str]) -> AppTest:
     """A new browser session on Rekap Bulanan, the filters given in the URL as a shared link would."""
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = sign_in(AppTest.from_file(APP, default_timeout=60), ensure_user(os.environ["ANEV_DB_URL"]))
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
@@ -140,8 +141,9 @@ def test_imports_from_another_process_show_up_and_a_server_boots_on_postgresql(p
         status, elements = _run_session(port, "bulan=2024-09")
         assert status == ForwardMsg.FINISHED_SUCCESSFULLY
         assert not [e for e in elements if e.WhichOneof("type") == "exception"]
-        month_box = next(e.selectbox for e in elements if e.WhichOneof("type") == "selectbox" and e.selectbox.label == "Bulan")
-        assert "September 2024" in list(month_box.options)
+        # a new browser session meets the login gate, which read the accounts from PostgreSQL
+        labels = [e.text_input.label for e in elements if e.WhichOneof("type") == "text_input"]
+        assert labels == ["Nama pengguna", "Kata sandi"]
     finally:
         server.terminate()
         try:

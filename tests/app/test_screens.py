@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from accounts import ensure_user, sign_in
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -26,16 +27,21 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
 
 
+CURRENT: dict[str, object] = {}
+
+
 @pytest.fixture
 def use_db(monkeypatch: pytest.MonkeyPatch):
-    def _use(url: str) -> None:
+    def _use(url: str, role: str = "admin", polsek: str | None = None) -> None:
         monkeypatch.setenv("ANEV_DB_URL", url)
         monkeypatch.setenv("ANEV_DEMO_OTOMATIS", "0")
+        name = {"admin": "admin-uji", "pimpinan": "pimpinan-uji", "polsek": "polsek-uji"}[role]
+        CURRENT["user"] = ensure_user(url, name, role, polsek)
     return _use
 
 
 def open_screen(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = sign_in(AppTest.from_file(APP, default_timeout=60), CURRENT["user"])
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
@@ -150,7 +156,7 @@ def test_kelengkapan_counts_match_completeness(demo_db, use_db):
 def test_a_page_started_on_its_own_runs_inside_the_frame(demo_db, use_db):
     """A fresh server runs /kinerja in legacy pages/ mode; the page must still get the frame and the URL filters."""
     use_db(demo_db)
-    at = AppTest.from_file(str(ROOT / "pages" / "kinerja.py"), default_timeout=60)
+    at = sign_in(AppTest.from_file(str(ROOT / "pages" / "kinerja.py"), default_timeout=60), CURRENT["user"])
     at.query_params["bulan"] = "2024-08"
     at.query_params["polsek"] = "Polsek Noemuti"
     at.run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from accounts import ensure_user, sign_in
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 from workbooks import filled_template
@@ -15,15 +16,23 @@ APP = str(ROOT / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+USER: dict[str, object] = {}
+
+
 @pytest.fixture
 def app_env(db_url, monkeypatch):
     monkeypatch.setenv("ANEV_DB_URL", db_url)
     monkeypatch.setenv("ANEV_DEMO_OTOMATIS", "0")
+    USER["user"] = ensure_user(db_url)
     return db_url
 
 
+def _app(timeout: int = 60) -> AppTest:
+    return sign_in(AppTest.from_file(APP, default_timeout=timeout), USER["user"])
+
+
 def _unggah(at: AppTest | None = None) -> AppTest:
-    at = at or AppTest.from_file(APP, default_timeout=60)
+    at = at or _app()
     at.run()
     at.switch_page("pages/unggah.py")
     at.run()
@@ -41,7 +50,7 @@ def _has_badge(at: AppTest) -> bool:
 
 
 def test_empty_database_shows_plain_message(app_env):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = _app()
     at.run()
     assert not at.exception
     assert "Belum ada rekap" in _texts(at)
@@ -51,7 +60,8 @@ def test_empty_database_shows_plain_message(app_env):
 def test_first_start_loads_labelled_demo_data(db_url, monkeypatch):
     monkeypatch.setenv("ANEV_DB_URL", db_url)
     monkeypatch.setenv("ANEV_DEMO_OTOMATIS", "1")
-    at = AppTest.from_file(APP, default_timeout=120)
+    USER["user"] = ensure_user(db_url)
+    at = _app(120)
     at.run()
     assert not at.exception
     assert _has_badge(at)
@@ -112,8 +122,8 @@ def test_bad_cell_is_explained_and_nothing_stored(app_env):
 
 def test_preview_survives_a_browser_refresh(app_env):
     engine = store.create_db_engine(app_env)
-    token = store.save_preview(engine, "Rekap_Noemuti_2024-09.xlsx", filled_template("Polsek Noemuti", "2024-09"), "operator", None, None)
-    at = AppTest.from_file(APP, default_timeout=60)
+    token = store.save_preview(engine, "Rekap_Noemuti_2024-09.xlsx", filled_template("Polsek Noemuti", "2024-09"), USER["user"].username, None, None)
+    at = _app()
     at.query_params["pratinjau"] = token
     at.run()
     at.switch_page("pages/unggah.py")
@@ -127,7 +137,7 @@ def test_preview_survives_a_browser_refresh(app_env):
 def _recap(query: dict[str, str]) -> AppTest:
     # A fresh AppTest per view: AppTest drops sidebar widgets on a second run under st.navigation,
     # so the filters are driven through the URL, as a shared link would.
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = _app()
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

@@ -24,6 +24,7 @@ ARTEFAK = Path(__file__).resolve().parent / "artefak"
 CHROMIUM = os.environ.get("ANEV_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]
+USERNAME, PASSWORD = "operator-uji", "sandi-uji-e2e-1"
 VIEWPORTS = {"ipad-lanskap": (1024, 768), "ipad-potret": (768, 1024), "proyektor": (1920, 1080)}
 
 pytestmark = pytest.mark.e2e
@@ -42,12 +43,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(f"Chromium tidak ada di {CHROMIUM} (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api")
     sys.path.insert(0, str(ROOT))
-    from core import demo, store
+    from core import auth, demo, store
 
     db = tmp_path_factory.mktemp("e2e") / "anev.db"
     url = f"sqlite:///{db}"
     engine = store.create_db_engine(url)
     demo.generate(engine, dari="2024-06", sampai="2024-09", seed=21, today=dt.date(2024, 10, 20))
+    auth.create_user(engine, USERNAME, PASSWORD, "admin")
     engine.dispose()
     port = _free_port()
     env = {**os.environ, "ANEV_DB_URL": url, "ANEV_DEMO_OTOMATIS": "0"}
@@ -100,3 +102,15 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     """Until the script run is over and no skeleton is left (no fixed sleeps)."""
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
     page.wait_for_function("document.querySelectorAll('[data-testid=stSkeleton]').length === 0", timeout=timeout)
+
+
+def open_page(page, url: str) -> None:
+    """Go to a URL and sign in through the real login form when it is shown (each browser context is a new session)."""
+    page.goto(url, timeout=60_000)
+    wait_idle(page)
+    if page.locator(".st-key-login_username input").count():
+        page.locator(".st-key-login_username input").fill(USERNAME)
+        page.locator(".st-key-login_password input").fill(PASSWORD)
+        page.locator(".st-key-login_submit button").click()
+        page.locator("[data-testid=stSidebar]").get_by_text("Masuk sebagai").wait_for(timeout=60_000)
+        wait_idle(page)

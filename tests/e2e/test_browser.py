@@ -7,10 +7,10 @@ import sys
 
 import openpyxl
 import pytest
-from conftest import ARTEFAK, ROOT, VIEWPORTS, wait_idle
+from conftest import ARTEFAK, ROOT, VIEWPORTS, open_page, wait_idle
 
 pytestmark = pytest.mark.e2e
-SCREENS = ["", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap", "unggah"]
+SCREENS = ["", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap", "unggah", "pengguna", "audit"]
 
 
 @pytest.fixture
@@ -27,8 +27,7 @@ def test_screen_has_no_error_and_no_horizontal_overflow(server, browser, screen,
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height})
     tab = context.new_page()
-    tab.goto(f"{server}/{screen}?bulan=2024-09", timeout=60_000)
-    wait_idle(tab)
+    open_page(tab, f"{server}/{screen}?bulan=2024-09")
     tab.screenshot(path=str(ARTEFAK / f"{screen or 'ringkasan'}-{viewport}.png"))
     assert tab.locator("[data-testid=stException]").count() == 0
     assert tab.locator("[data-testid=stAlertContentError]").filter(has_text="Traceback").count() == 0
@@ -43,40 +42,38 @@ def test_upload_through_the_real_uploader(server, page):
     from workbooks import filled_template
 
     content = filled_template("Polsek Insana Utara", "2024-09")
-    page.goto(f"{server}/unggah", timeout=60_000)
-    wait_idle(page)
+    open_page(page, f"{server}/unggah")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
         files=[{"name": "Rekap_InsanaUtara_2024-09.xlsx", "mimeType": "application/octet-stream", "buffer": content}]
     )
-    page.get_by_text("Berkas sah: 5 baris kegiatan").wait_for(timeout=60_000)
+    page.get_by_text("Berkas sah: 5 baris kegiatan").wait_for(timeout=90_000)
     wait_idle(page)
     page.screenshot(path=str(ARTEFAK / "unggah-pratinjau.png"), full_page=True)
     # the demo already holds Insana Utara 2024-09: the new version needs confirming
-    page.get_by_text("sudah ada sebagai versi").wait_for(timeout=30_000)
+    page.get_by_text("sudah ada sebagai versi").wait_for(timeout=90_000)
     page.get_by_text("Ya, ganti versi").click()
     wait_idle(page)
     page.get_by_role("button", name="Simpan").click()
-    page.get_by_text("Tersimpan sebagai versi").wait_for(timeout=60_000)
+    page.get_by_text("Tersimpan sebagai versi").wait_for(timeout=90_000)
     assert "Tersimpan sebagai versi" in page.locator("[data-testid=stMain]").inner_text()
 
 
 def test_mode_paparan_with_the_keyboard(server, browser):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     tab = context.new_page()
-    tab.goto(f"{server}/paparan?bulan=2024-09", timeout=60_000)
-    wait_idle(tab)
+    open_page(tab, f"{server}/paparan?bulan=2024-09")
     seen = []
     for step in range(7):
         seen.append(tab.locator("h1").first.inner_text())
         tab.screenshot(path=str(ARTEFAK / f"paparan-{step + 1}.png"))
         if step < 6:
             tab.keyboard.press("PageDown" if step % 2 else "ArrowRight")
-            tab.wait_for_url(f"**slide={step + 2}**", timeout=30_000)
+            tab.wait_for_url(f"**slide={step + 2}**", timeout=90_000)
             wait_idle(tab)
     assert seen[0].startswith("Analisis dan Evaluasi")
     assert seen[-1] == "Catatan untuk Anev"
     tab.keyboard.press("PageUp")
-    tab.wait_for_url("**slide=6**", timeout=30_000)
+    tab.wait_for_url("**slide=6**", timeout=90_000)
     assert tab.locator("[data-testid=stSidebar]").is_hidden()
     body = tab.evaluate("parseFloat(getComputedStyle(document.querySelector('[data-testid=stMain] p')).fontSize)")
     assert body >= 24
@@ -84,10 +81,9 @@ def test_mode_paparan_with_the_keyboard(server, browser):
 
 
 def test_both_exports_download_and_open(server, page):
-    page.goto(f"{server}/?bulan=2024-09", timeout=60_000)
-    wait_idle(page)
+    open_page(page, f"{server}/?bulan=2024-09")
     page.get_by_role("button", name="Siapkan PowerPoint dan Excel").click()
-    page.get_by_role("button", name="Unduh PowerPoint").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Unduh PowerPoint").wait_for(timeout=90_000)
     with page.expect_download() as deck_info:
         page.get_by_role("button", name="Unduh PowerPoint").click()
     with page.expect_download() as book_info:
@@ -98,3 +94,13 @@ def test_both_exports_download_and_open(server, page):
     assert any(shape.has_chart for slide in deck.slides for shape in slide.shapes)
     book = openpyxl.load_workbook(io.BytesIO(open(book_info.value.path(), "rb").read()))  # noqa: SIM115
     assert "Polsek" in book.sheetnames
+
+
+def test_nothing_is_shown_before_login(server, browser):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    tab = context.new_page()
+    tab.goto(f"{server}/kinerja?bulan=2024-09", timeout=90_000)
+    wait_idle(tab)
+    text = tab.locator("[data-testid=stMain]").inner_text()
+    assert "Masuk" in text and "Peringkat Bhabinkamtibmas" not in text and "NRP" not in text
+    context.close()

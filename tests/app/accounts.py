@@ -1,0 +1,34 @@
+"""Accounts for AppTests: screens sit behind the login gate, so tests sign in as a real stored user."""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from core import auth, store
+
+PASSWORD = "sandi-uji-123"
+
+
+def ensure_user(db_url: str, username: str = "admin-uji", role: str = "admin", polsek: str | None = None) -> auth.User:
+    """The account in that database (created if missing; the first one is an admin)."""
+    engine = store.create_db_engine(db_url)
+    try:
+        existing = auth.active_user(engine, username)
+        if existing:
+            return existing
+        creator = None if not auth.has_users(engine) else auth.User("uji", "admin")
+        if creator is None and role != "admin":
+            auth.create_user(engine, "admin-uji", PASSWORD, "admin")
+            creator = auth.User("admin-uji", "admin")
+        return auth.create_user(engine, username, PASSWORD, role, polsek, by=creator)
+    finally:
+        engine.dispose()
+
+
+def sign_in(at: AppTest, user: auth.User) -> AppTest:
+    """Put the user's identity in the session, as the login form does after a correct password."""
+    at.session_state["pengguna"] = {"username": user.username, "role": user.role, "polsek": user.polsek}
+    at.session_state["aktivitas"] = time.time()
+    return at
