@@ -136,3 +136,9 @@ def test_module_entry_point_help_lists_every_command():
     assert result.returncode == 0
     for command in cli.COMMANDS:
         assert command in result.stdout
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [c for c in cli.COMMANDS if f"python -m core {c}" not in readme and f"`{c} " not in readme]
+    assert not missing, f"perintah belum ada di README: {missing}"
