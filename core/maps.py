@@ -10,6 +10,7 @@ option for users who are online. No Streamlit here.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from dataclasses import dataclass, field
@@ -299,7 +300,8 @@ def tooltip(lapisan: str = "kerawanan") -> dict:
 
 
 def _properties(row: pd.Series, lapisan: str, warna: list[int], banding: bool = False) -> dict:
-    return {
+    """Tooltip fields, HTML-escaped: deck.gl puts them into the tooltip's HTML, and officers write some of them."""
+    fields = {
         "kode": row["kode"],
         "desa": row["desa"],
         "kecamatan": row["kecamatan"],
@@ -311,8 +313,8 @@ def _properties(row: pd.Series, lapisan: str, warna: list[int], banding: bool = 
         "tps_teks": tps_text(row),
         "potensi": row["potensi_gangguan"] or "\u2013",
         "catatan": note_text(row, banding),
-        "warna": warna,
     }
+    return {**{key: html.escape(str(value)) for key, value in fields.items()}, "warna": warna}
 
 
 # --------------------------------------------------------------------------- boundaries (optional, local)

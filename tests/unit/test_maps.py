@@ -450,3 +450,17 @@ def test_polygons_fit_a_polsek_and_simplify(september):
     assert count < raw_count * 0.7
     whole = maps.build_deck(kerawanan.map_frame(september), "kerawanan", boundaries)
     assert maps.payload_bytes(whole) < 600_000
+
+
+def test_tooltip_text_from_officers_is_html_escaped():
+    import pandas as pd
+
+    from core import maps
+
+    row = pd.Series({"kode": "53.03.08.2018", "desa": "Manunain A", "kecamatan": "Insana", "polsek": "Polsek Insana",
+                     "nama_bhabin": "<img src=x onerror=alert(1)>", "pangkat": "Bripka", "nrp": "85010001", "melapor": True,
+                     "potensi_gangguan": "<script>alert(2)</script>", "ada_kerawanan": False, "tps": None, "faktor": [],
+                     "skor": 10, "tingkat": "Kurang Rawan", "tanpa_koordinat": False, "perbatasan": False})
+    props = maps._properties(row, "kerawanan", [0, 0, 0])
+    assert "<script>" not in props["potensi"] and "&lt;script&gt;" in props["potensi"]
+    assert "<img" not in props["bhabin"] and "&lt;img" in props["bhabin"]
