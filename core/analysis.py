@@ -47,8 +47,8 @@ def monthly_series(desa: pd.DataFrame, months: list[str]) -> pd.DataFrame:
     frame["polsek_melapor"] = grouped["polsek"].nunique()
     frame["indeks_kinerja"] = grouped["indeks_kinerja"].mean()
     frame["indeks_kesiapan"] = grouped["indeks_kesiapan"].mean()
-    frame["cakupan_sosialisasi"] = grouped["sosialisasi_pemilihan"].apply(lambda s: (s >= 1).mean() * 100)
-    frame["cakupan_koordinasi"] = grouped["koordinasi_penyelenggara"].apply(lambda s: (s >= 1).mean() * 100)
+    frame["cakupan_sosialisasi"] = (reported["sosialisasi_pemilihan"] >= 1).groupby(reported["bulan"]).mean() * 100
+    frame["cakupan_koordinasi"] = (reported["koordinasi_penyelenggara"] >= 1).groupby(reported["bulan"]).mean() * 100
     frame["ps_rasio"] = _percent(frame["ps_selesai"], frame["ps_ditangani"])
     frame["pos_kamling_rasio"] = _percent(frame["pos_kamling_aktif"], frame["pos_kamling"])
     frame["linmas_kebutuhan"] = frame["tps"] * reference.settings()["pengamanan_tps"]["linmas_per_tps"]
@@ -168,13 +168,10 @@ def kurang_streak(history: pd.DataFrame, bulan: str) -> pd.Series:
     if history.empty:
         return pd.Series(dtype="int64")
     pivot = history.pivot(index="nrp", columns="bulan", values="kategori_kinerja")
-    months = [m for m in sorted(pivot.columns) if m <= bulan]
-    streak = pd.Series(0, index=pivot.index, dtype="int64")
-    running = pd.Series(True, index=pivot.index)
-    for month in reversed(months):
-        running &= pivot[month] == "Kurang"
-        streak += running.astype("int64")
-    return streak
+    months = [m for m in sorted(pivot.columns, reverse=True) if m <= bulan]  # newest first
+    kurang = (pivot[months] == "Kurang").to_numpy(dtype=bool)
+    # a run of Kurang counted back from `bulan`: the row's leading Trues (cumprod stops at the first False)
+    return pd.Series(np.cumprod(kurang, axis=1).sum(axis=1), index=pivot.index, dtype="int64")
 
 
 def officer_league(desa: pd.DataFrame, bulan: str) -> pd.DataFrame:
@@ -185,15 +182,11 @@ def officer_league(desa: pd.DataFrame, bulan: str) -> pd.DataFrame:
     if month.empty:
         return pd.DataFrame(columns=columns)
     component_cols = [c for c in month.columns if c.startswith("kinerja_")]
-    league = month.groupby("nrp").agg(
-        nama_bhabin=("nama_bhabin", "first"),
-        pangkat=("pangkat", "first"),
-        polsek=("polsek", "first"),
-        desa_binaan=("desa", lambda s: ", ".join(sorted(s))),
-        jumlah_desa=("desa", "size"),
-        indeks_kinerja=("indeks_kinerja", "mean"),
-        **{c: (c, "mean") for c in component_cols},
-    )
+    by_nrp = month.groupby("nrp")
+    league = by_nrp[["nama_bhabin", "pangkat", "polsek"]].first()
+    league["desa_binaan"] = by_nrp["desa"].agg(lambda s: ", ".join(sorted(s)))
+    league["jumlah_desa"] = by_nrp.size()
+    league = league.join(by_nrp[["indeks_kinerja", *component_cols]].mean())
     history = officer_history(desa)
     previous = history[history["bulan"] == add_months(bulan, -1)].set_index("nrp")["indeks_kinerja"]
     league["indeks_bulan_lalu"] = previous.reindex(league.index)
@@ -272,14 +265,14 @@ def findings(
     newly = now_rows[(now_rows["tingkat_kerawanan"] == "Sangat Rawan") & now_rows["kode"].isin(before_rows.index)
                      & (now_rows["kode"].map(before_rows) != "Sangat Rawan")]
     if not newly.empty:
-        names = ", ".join(f"{r.desa} ({r.polsek.removeprefix('Polsek ')})" for r in newly.itertuples())
+        names = ", ".join(f"{r.desa} ({r.polsek.removeprefix('Polsek ')})" for r in newly[["desa", "polsek"]].itertuples())
         notes.append(Finding("kerawanan", "tinggi", f"Desa yang menjadi Sangat Rawan bulan ini: {names}."))
 
     history = officer_history(scope)
     streak = kurang_streak(history, bulan)
     flagged = streak[streak >= 2]
     if not flagged.empty:
-        names_by_nrp = scope.dropna(subset=["nrp"]).drop_duplicates("nrp", keep="last").set_index("nrp")
+        names_by_nrp = scope[["nrp", "pangkat", "nama_bhabin"]].dropna(subset=["nrp"]).drop_duplicates("nrp", keep="last").set_index("nrp")
         people = [f"{names_by_nrp.loc[n, 'pangkat'] or ''} {names_by_nrp.loc[n, 'nama_bhabin']} ({streak[n]} bulan)".strip()
                   for n in flagged.sort_values(ascending=False).index]
         shown = ", ".join(people[:6]) + (f", dan {len(people) - 6} lainnya" if len(people) > 6 else "")
