@@ -7,7 +7,8 @@ import sys
 
 import openpyxl
 import pytest
-from conftest import ARTEFAK, ROOT, VIEWPORTS, open_page, wait_idle
+
+from .conftest import ARTEFAK, ROOT, VIEWPORTS, open_page, wait_idle
 
 pytestmark = pytest.mark.e2e
 SCREENS = ["", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap", "unggah", "pengguna", "audit"]
