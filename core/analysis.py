@@ -37,7 +37,10 @@ def monthly_series(desa: pd.DataFrame, months: list[str]) -> pd.DataFrame:
     reported = desa[desa["_ada_kegiatan"]] if not desa.empty else desa
     sum_keys = reference.count_keys() + reference.bool_keys()
     if reported.empty:
-        frame = pd.DataFrame(index=pd.Index(months, name="bulan"))
+        # every column a screen may ask for, all empty: a month without data is a gap, never a zero or a KeyError
+        columns = [*sum_keys, "indeks_kinerja", "indeks_kesiapan", "cakupan_sosialisasi", "cakupan_koordinasi",
+                   "ps_rasio", "pos_kamling_rasio", "linmas_kebutuhan", "linmas_rasio"]
+        frame = pd.DataFrame(np.nan, index=pd.Index(months, name="bulan"), columns=columns)
         frame["desa_melapor"] = 0
         frame["polsek_melapor"] = 0
         return frame

@@ -124,3 +124,11 @@ def test_coverage_per_polsek(desa):
     coverage = analysis.coverage_per_polsek(desa, "2024-09").set_index("polsek")
     assert coverage.loc[POLSEK, "desa_melapor"] == 5 and coverage.loc[POLSEK, "persen"] == pytest.approx(100.0)
     assert coverage.loc["Polsek Insana", "desa_melapor"] == 0
+
+
+def test_monthly_series_of_nothing_has_every_column_empty():
+    empty = metrics.desa_month(pd.DataFrame(), pd.DataFrame()).assign(bulan=pd.Series(dtype=str))
+    series = analysis.monthly_series(empty, MONTHS)
+    assert (series["desa_melapor"] == 0).all()
+    for column in ("indeks_kinerja", "pos_kamling_rasio", "sambang_dds", "cakupan_koordinasi"):
+        assert series[column].isna().all()
