@@ -168,21 +168,18 @@ def deadline(bulan: str) -> dt.datetime:
 
 def completeness(uploads: pd.DataFrame, months: list[str]) -> pd.DataFrame:
     """Polsek x month: versions, first upload time, and status `tepat waktu`, `terlambat` or `belum`."""
-    records = []
-    for bulan in months:
-        limit = deadline(bulan)
-        month_uploads = uploads[uploads["bulan"] == bulan] if not uploads.empty else uploads
-        for polsek in reference.polsek_names():
-            mine = month_uploads[month_uploads["polsek"] == polsek] if not month_uploads.empty else month_uploads
-            if mine.empty:
-                records.append({"polsek": polsek, "bulan": bulan, "versi": 0, "pertama": pd.NaT, "status": "belum"})
-                continue
-            first = pd.to_datetime(mine["waktu"]).min()
-            records.append({
-                "polsek": polsek, "bulan": bulan, "versi": int(mine["versi"].max()), "pertama": first,
-                "status": "tepat waktu" if first <= limit else "terlambat",
-            })
-    return pd.DataFrame(records, columns=["polsek", "bulan", "versi", "pertama", "status"])
+    columns = ["polsek", "bulan", "versi", "pertama", "status"]
+    grid = pd.MultiIndex.from_product([months, list(reference.polsek_names())], names=["bulan", "polsek"])
+    if uploads.empty:
+        frame = pd.DataFrame(index=grid).reset_index().assign(versi=0, pertama=pd.NaT, status="belum")
+        return frame[columns]
+    mine = uploads[uploads["bulan"].isin(months)].assign(waktu=lambda f: pd.to_datetime(f["waktu"]))
+    grouped = mine.groupby(["bulan", "polsek"]).agg(versi=("versi", "max"), pertama=("waktu", "min"))
+    frame = grouped.reindex(grid).reset_index()
+    limits = frame["bulan"].map({bulan: deadline(bulan) for bulan in months})
+    frame["status"] = np.where(frame["pertama"].isna(), "belum", np.where(frame["pertama"] <= limits, "tepat waktu", "terlambat"))
+    frame["versi"] = frame["versi"].fillna(0).astype("int64")
+    return frame[columns]
 
 
 # --------------------------------------------------------------------------- the month's recap

@@ -112,5 +112,6 @@ def open_page(page, url: str) -> None:
         page.locator(".st-key-login_username input").fill(USERNAME)
         page.locator(".st-key-login_password input").fill(PASSWORD)
         page.locator(".st-key-login_submit button").click()
-        page.locator("[data-testid=stSidebar]").get_by_text("Masuk sebagai").wait_for(timeout=60_000)
+        # the sidebar may be hidden (Mode Paparan): wait for the signed-in caption to exist, not to be visible
+        page.locator("[data-testid=stSidebar]").get_by_text("Masuk sebagai").wait_for(state="attached", timeout=90_000)
         wait_idle(page)
