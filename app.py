@@ -13,7 +13,7 @@ HERE = Path(__file__).parent
 
 st.set_page_config(
     page_title="Anev Bhabinkamtibmas Polres TTU",
-    page_icon=":material/local_police:",
+    page_icon=str(HERE / "data" / "ikon.png"),  # a local file: a Material icon favicon is fetched from the internet
     layout="wide",
     initial_sidebar_state="auto",
 )
