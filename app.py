@@ -24,7 +24,7 @@ if os.environ.get("ANEV_DEMO_OTOMATIS", "1") == "1" and ui.data_version()[0] == 
         if demo.ensure_demo(engine):
             ui.clear_caches()
 
-user = ui.login_gate()
+user = ui.session_user()
 
 SCREENS = {
     "Anev": [
@@ -48,10 +48,14 @@ pages = {
     group: [
         st.Page(HERE / "pages" / file, title=title, icon=icon, url_path=key, default=key == "ringkasan")
         for key, file, title, icon in items
-        if auth.can_see(user, key)
+        if user is None or auth.can_see(user, key)
     ]
     for group, items in SCREENS.items()
 }
+# Navigation comes before the login form, so after signing in the requested page (a shared link) opens.
+navigation = st.navigation({group: items for group, items in pages.items() if items}, position="sidebar" if user else "hidden")
+if user is None:
+    ui.login_form()
 
 with st.sidebar:
     st.markdown("**Anev Bhabinkamtibmas**  \nPolres Timor Tengah Utara")
@@ -62,5 +66,4 @@ with st.sidebar:
 
 st.session_state["filters"] = ui.filters(user)
 ui.export_buttons(*st.session_state["filters"])
-navigation = st.navigation({group: items for group, items in pages.items() if items})
 navigation.run()

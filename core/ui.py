@@ -322,20 +322,27 @@ def logout(reason: str | None = None) -> None:
         st.session_state["pesan_masuk"] = reason
 
 
-def login_gate() -> auth.User:
-    """Return the user of this session, or show the first-admin or login form and stop the script."""
+def session_user() -> auth.User | None:
+    """The signed-in, still active user of this session; ends an idle or disabled session."""
     eng = engine()
     user = current_user()
-    if user is not None:
-        idle = _now_ts() - float(st.session_state.get("aktivitas", 0))
-        fresh = auth.active_user(eng, user.username)
-        if fresh is None:
-            logout("Akun Anda dinonaktifkan.")
-        elif idle > auth.SESSION_MINUTES * 60:
-            logout(f"Sesi berakhir karena tidak aktif lebih dari {auth.SESSION_MINUTES} menit. Silakan masuk lagi.")
-        else:
-            st.session_state["aktivitas"] = _now_ts()
-            return fresh
+    if user is None:
+        return None
+    idle = _now_ts() - float(st.session_state.get("aktivitas", 0))
+    fresh = auth.active_user(eng, user.username)
+    if fresh is None:
+        logout("Akun Anda dinonaktifkan.")
+        return None
+    if idle > auth.SESSION_MINUTES * 60:
+        logout(f"Sesi berakhir karena tidak aktif lebih dari {auth.SESSION_MINUTES} menit. Silakan masuk lagi.")
+        return None
+    st.session_state["aktivitas"] = _now_ts()
+    return fresh
+
+
+def login_form() -> None:
+    """The first-admin form (no account yet) or the login form; stops the script."""
+    eng = engine()
     st.title("Anev Bhabinkamtibmas Polres TTU")
     if st.session_state.get("pesan_masuk"):
         st.info(st.session_state.pop("pesan_masuk"))
@@ -367,4 +374,3 @@ def login_gate() -> auth.User:
             except auth.AuthError as exc:
                 st.error(str(exc))
     st.stop()
-    raise AssertionError("unreachable")
