@@ -34,7 +34,9 @@ def test_screen_has_no_error_and_no_horizontal_overflow(server, browser, screen,
     assert tab.locator("[data-testid=stAlertContentError]").filter(has_text="Traceback").count() == 0
     overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{screen} {viewport}: halaman melebar {overflow}px"
-    assert "2024" in tab.locator("[data-testid=stMain]").inner_text()
+    text = tab.locator("[data-testid=stMain]").inner_text()
+    expected = {"pengguna": "Pengguna dan Cadangan", "audit": "Jejak Audit", "unggah": "Unggah Rekap Bulanan"}.get(screen, "2024")
+    assert expected in text, f"{screen}: halaman yang diminta tidak tampil"
     context.close()
 
 
