@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
-from core import auth, store
+from core import auth, reference, store
 from core.ingest import ImportResult, Issue, read_recap
 
 
@@ -25,13 +25,18 @@ def check_file(
 ) -> ImportResult:
     """Read and validate a file once, with the warnings that need the database's history and the user's rights."""
     result = read_recap(
-        content, filename, polsek=polsek, bulan=bulan, today=today,
+        content, filename, polsek=polsek, bulan=bulan, today=today, max_bytes=max_upload_bytes(),
         history=lambda found_polsek, found_bulan: store.history_for(engine, found_polsek, found_bulan),
     )
     refused = _refusal(user, result) if user is not None else None
     if refused:
         result.errors.insert(0, Issue("", None, "Polsek", result.polsek or "", refused))
     return result
+
+
+def max_upload_bytes() -> int:
+    """The server-side upload limit (`impor.ukuran_maks_mb` in `data/pengaturan.toml`, default 10 MB)."""
+    return int(float(reference.settings().get("impor", {}).get("ukuran_maks_mb", 10)) * 1024 * 1024)
 
 
 def _refusal(user: auth.User, result: ImportResult) -> str | None:

@@ -263,3 +263,11 @@ def test_archive_bomb_is_refused(engine):
                 member.write(chunk)
     result, version = pipeline.import_file(engine, buffer.getvalue(), "bom.xlsx", "operator", today=TODAY)
     assert result.status == "unreadable" and version is None
+
+
+def test_upload_limit_comes_from_the_settings(engine, monkeypatch):
+    settings = {**reference.settings(), "impor": {**reference.settings()["impor"], "ukuran_maks_mb": 0.01}}
+    monkeypatch.setattr(reference, "settings", lambda: settings)
+    result, version = pipeline.import_file(engine, filled_template("Polsek Noemuti", "2024-09"), "a.xlsx", "operator", today=TODAY)
+    assert result.status == "unreadable" and version is None
+    assert "terlalu besar" in result.errors[0].message
