@@ -3,7 +3,7 @@
 Not part of the test suite. Run from anywhere:
 
     python scripts/bench_network.py                  # n = 5; writes/updates docs/benchmarks.md
-    python scripts/bench_network.py --runs 3 --out /tmp/jaringan.md
+    python scripts/bench_network.py --runs 3 --out jaringan.md
     python scripts/bench_network.py --download 200000 --upload 93750 --latency 150
 
 What it does:

@@ -4,7 +4,7 @@ Not part of the test suite. Run from anywhere:
 
     python scripts/bench_skala.py                                  # both scales, both backends; updates docs/benchmarks.md
     python scripts/bench_skala.py --skala nasional --backend sqlite
-    python scripts/bench_skala.py --runs 7 --out /tmp/skala.md
+    python scripts/bench_skala.py --runs 7 --out skala.md
     python scripts/bench_skala.py --pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 What it does, per scale (`ttu`, `nasional`) and backend (`sqlite`, `postgresql`):
