@@ -37,7 +37,6 @@ import logging
 import os
 import platform
 import pstats
-import re
 import resource
 import statistics
 import subprocess
@@ -48,7 +47,6 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +54,9 @@ for _path in (REPO_ROOT / "tests", REPO_ROOT):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+import benchlib  # noqa: E402
 import openpyxl  # noqa: E402
+from benchlib import code_version, cpu_model, load_average, package_version  # noqa: E402
 from workbooks import filled_template  # noqa: E402
 
 from core import demo, metrics, pipeline, reference, store  # noqa: E402
@@ -152,45 +152,16 @@ def calamine_read(content: bytes) -> int:
 # --------------------------------------------------------------------------- machine
 
 
-def package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "tidak terpasang"
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
 
 
-def load_average() -> str:
-    try:
-        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "?"
 
 
 IMPORT_PACKAGES = ("pandas", "python-calamine", "openpyxl", "SQLAlchemy")
 SCREEN_PACKAGES = ("streamlit", "plotly", "pandas", "pyarrow", "SQLAlchemy")
 REKAP_PACKAGES = ("pandas", "pyarrow", "numpy", "SQLAlchemy")
 
-
-def code_version() -> str:
-    """The commit measured, and whether the working tree differed from it (others work in the same tree)."""
-    try:
-        def git(*cmd: str) -> str:
-            return subprocess.run(["git", *cmd], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
-
-        head, changed = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--untracked-files=all")
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-    return f"commit {head}" + (" + perubahan belum di-commit di pohon kerja" if changed else "")
 
 
 def machine(packages: tuple[str, ...] = IMPORT_PACKAGES) -> dict[str, str]:
@@ -403,19 +374,6 @@ def section(rows: list[Row], info: dict[str, str], when: str, notes: list[str]) 
     return "\n".join(parts).rstrip() + "\n"
 
 
-def write_section(out: Path, text: str, title: str = SECTION_TITLE) -> None:
-    """Replace only the section `title` (up to the next `## ` heading); keep everything else, other sections too."""
-    if out.exists():
-        current = out.read_text(encoding="utf-8")
-    else:
-        current = INTRO
-    pattern = re.compile(rf"^{re.escape(title)}[ \t]*\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip() + "\n\n" + text
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(updated.rstrip() + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- screens (part `layar`)
@@ -970,3 +928,8 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def write_section(out: Path, text: str, title: str = SECTION_TITLE) -> None:
+    """Replace only this script's section of docs/benchmarks.md."""
+    benchlib.write_section(out, text, title, INTRO)

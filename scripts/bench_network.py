@@ -57,12 +57,14 @@ import urllib.parse
 import urllib.request
 import zlib
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+import benchlib  # noqa: E402
+from benchlib import cpu_model, load_average, package_version  # noqa: E402
 
 from core.months import format_bulan  # noqa: E402  (a pure helper; the app under test may be a snapshot)
 
@@ -150,44 +152,16 @@ def median_range(values: list[float]) -> str:
     return f"{seconds(statistics.median(values))} ({seconds(min(values))} – {seconds(max(values))})"
 
 
-def package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "tidak terpasang"
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
 
 
-def load_average() -> str:
-    try:
-        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "?"
 
 
 def now_text() -> str:
     return dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
-def write_section(out: Path, text: str, title: str = SECTION_TITLE) -> None:
-    """Replace only the section `title` (up to the next `## ` heading); keep every other section (as scripts/bench.py)."""
-    current = out.read_text(encoding="utf-8") if out.exists() else INTRO
-    pattern = re.compile(rf"^{re.escape(title)}[ \t]*\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip() + "\n\n" + text
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(updated.rstrip() + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- server (as tests/e2e/conftest.py)
@@ -1052,3 +1026,8 @@ def json_template_size(payload: bytes) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def write_section(out: Path, text: str, title: str = SECTION_TITLE) -> None:
+    """Replace only this script's section of docs/benchmarks.md."""
+    benchlib.write_section(out, text, title, INTRO)

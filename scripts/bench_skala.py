@@ -38,7 +38,6 @@ import json
 import os
 import platform
 import pstats
-import re
 import resource
 import shutil
 import statistics
@@ -51,16 +50,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+import benchlib  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from benchlib import code_version, cpu_model, load_average, memory_total, package_version  # noqa: E402
 
 from core import config, metrics, reference, store  # noqa: E402
 from core.months import add_months, current_bulan, month_range  # noqa: E402
@@ -118,51 +118,6 @@ def span(values: list[float], fmt: Callable[[float], str] = seconds) -> str:
 def mib(n_bytes: float) -> str:
     return f"{n_bytes / 2**20:.0f} MiB" if n_bytes >= 10 * 2**20 else f"{n_bytes / 2**20:.1f} MiB"
 
-
-def package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "tidak terpasang"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
-
-
-def memory_total() -> str:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return f"{int(line.split()[1]) / 2**20:.1f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return "RAM ?"
-
-
-def load_average() -> str:
-    try:
-        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "?"
-
-
-def code_version() -> str:
-    """The commit measured, and whether the working tree differed from it (others work in the same tree)."""
-    try:
-        def git(*cmd: str) -> str:
-            return subprocess.run(["git", *cmd], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
-
-        head, changed = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--untracked-files=all")
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-    return f"commit {head}" + (" + perubahan belum di-commit di pohon kerja" if changed else "")
 
 
 def now_text() -> str:
@@ -1057,16 +1012,6 @@ def section(results: list[Result], skipped: list[str], info: dict[str, str], whe
     return "\n".join(parts).rstrip() + "\n"
 
 
-def write_section(out: Path, text: str) -> None:
-    """Replace only our section (up to the next `## ` heading); keep everything else."""
-    current = out.read_text(encoding="utf-8") if out.exists() else INTRO
-    pattern = re.compile(rf"^{re.escape(TITLE)}[ \t]*\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip() + "\n\n" + text
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(updated.rstrip() + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- main
@@ -1190,3 +1135,8 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def write_section(out: Path, text: str, title: str = TITLE) -> None:
+    """Replace only this script's section of docs/benchmarks.md."""
+    benchlib.write_section(out, text, title, INTRO)
