@@ -374,3 +374,13 @@ def login_form() -> None:
             except auth.AuthError as exc:
                 st.error(str(exc))
     st.stop()
+
+
+def screen_header(title: str) -> tuple[str, str | None]:
+    """The frame, title, DATA CONTOH badge and scope line every Anev screen starts with; returns (bulan, polsek)."""
+    ensure_frame()
+    bulan, polsek = current_filters()
+    st.title(title)
+    demo_badge()
+    st.caption(scope_caption(bulan, polsek))
+    return bulan, polsek

@@ -8,12 +8,7 @@ import streamlit as st
 from core import analysis, charts, metrics, store, ui
 from core.months import format_bulan
 
-ui.ensure_frame()
-
-bulan, polsek = ui.current_filters()
-st.title("Kelengkapan Laporan")
-ui.demo_badge()
-st.caption(ui.scope_caption(bulan, polsek))
+bulan, polsek = ui.screen_header("Kelengkapan Laporan")
 
 desa_all, months = ui.history(bulan, months_back=11)
 uploads = ui.uploads()

@@ -6,12 +6,7 @@ from core import agenda as agenda_mod
 from core import analysis, charts, reference, ui
 from core.months import format_bulan
 
-ui.ensure_frame()
-
-bulan, polsek = ui.current_filters()
-st.title("Kesiapan Pemilihan")
-ui.demo_badge()
-st.caption(ui.scope_caption(bulan, polsek))
+bulan, polsek = ui.screen_header("Kesiapan Pemilihan")
 
 agenda = ui.election_agenda()
 countdown = agenda_mod.countdown(agenda["tanggal"])

@@ -6,12 +6,7 @@ from core import analysis, charts, reference, ui
 from core.metrics import kategori_kinerja
 from core.months import format_bulan
 
-ui.ensure_frame()
-
-bulan, polsek = ui.current_filters()
-st.title("Kinerja Bhabinkamtibmas")
-ui.demo_badge()
-st.caption(ui.scope_caption(bulan, polsek))
+bulan, polsek = ui.screen_header("Kinerja Bhabinkamtibmas")
 
 desa_all, months = ui.history(bulan)
 scope = desa_all if polsek is None else desa_all[desa_all["polsek"] == polsek]

@@ -5,12 +5,7 @@ import streamlit as st
 from core import reference, ui
 from core.months import format_bulan
 
-ui.ensure_frame()
-
-bulan, polsek = ui.current_filters()
-st.title("Rekap Bulanan")
-ui.demo_badge()
-st.caption(ui.scope_caption(bulan, polsek))
+bulan, polsek = ui.screen_header("Rekap Bulanan")
 
 data = ui.rekap(bulan)
 k = data.kelengkapan

@@ -5,12 +5,7 @@ import streamlit as st
 from core import analysis, charts, metrics, ui
 from core.months import add_months, format_bulan
 
-ui.ensure_frame()
-
-bulan, polsek = ui.current_filters()
-st.title("Ringkasan Anev")
-ui.demo_badge()
-st.caption(ui.scope_caption(bulan, polsek))
+bulan, polsek = ui.screen_header("Ringkasan Anev")
 
 desa_all, months = ui.history(bulan)
 scope = desa_all if polsek is None else desa_all[desa_all["polsek"] == polsek]
