@@ -129,6 +129,9 @@ for token in tokens:
                 "Perbaiki di Excel sesuai keterangan, lalu unggah kembali.",
                 icon=":material/error:",
             )
+            # the sentences themselves, readable on a narrow tablet without scrolling the table sideways
+            st.markdown("\n".join(f"- {ui.escape(e.message)}" for e in result.errors[:10])
+                        + (f"\n- \u2026 dan {len(result.errors) - 10} kesalahan lain (lihat tabel)" if len(result.errors) > 10 else ""))
             st.dataframe(ui.issues_frame(result.errors), hide_index=True, width="stretch", key=f"kesalahan_{token}")
         else:
             st.success(

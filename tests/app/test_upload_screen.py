@@ -114,6 +114,7 @@ def test_bad_cell_is_explained_and_nothing_stored(app_env):
     table = next(df.value for df in at.dataframe if "Keterangan" in df.value.columns)
     assert "Pos Kamling Aktif" in table.iloc[0]["Kolom"] and table.iloc[0]["Baris"] == 6
     assert "lebih besar dari Pos Kamling" in table.iloc[0]["Keterangan"]
+    assert any("Baris 6" in m.value and "lebih besar dari Pos Kamling" in m.value for m in at.markdown)
     token = at.query_params["pratinjau"]
     token = token[0] if isinstance(token, list) else token
     assert not any(b.key == f"simpan_{token}" for b in at.button)
