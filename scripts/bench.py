@@ -926,10 +926,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def write_section(out: Path, text: str, title: str = SECTION_TITLE) -> None:
     """Replace only this script's section of docs/benchmarks.md."""
     benchlib.write_section(out, text, title, INTRO)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1024,10 +1024,11 @@ def json_template_size(payload: bytes) -> int:
     return len(json.dumps(template, separators=(",", ":"))) if template is not None else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def write_section(out: Path, text: str, title: str = SECTION_TITLE) -> None:
     """Replace only this script's section of docs/benchmarks.md."""
     benchlib.write_section(out, text, title, INTRO)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
