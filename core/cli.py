@@ -139,11 +139,10 @@ def _print_result(result, version: int | None, dry_run: bool) -> None:
 def cmd_rekap(args: argparse.Namespace) -> int:
     engine = store.get_engine()
     rekap = metrics.build_rekap(args.bulan, store.rows(engine, "kegiatan", args.bulan), store.rows(engine, "kerawanan", args.bulan))
-    data = metrics.rekap_json(rekap)
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(metrics.rekap_json_text(rekap))
         return 0
-    k = data["kelengkapan"]
+    k = rekap.kelengkapan
     print(f"Rekap {format_bulan(args.bulan)}: {k['polsek_melapor']}/{k['polsek_total']} Polsek, "
           f"{k['desa_melapor']}/{k['desa_total']} desa melapor")
     if store.has_demo(engine):

@@ -8,6 +8,7 @@ ratios follow `data/pengaturan.toml` and `data/rasio_pengamanan.csv`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass
 
@@ -225,43 +226,52 @@ def build_rekap(bulan: str, kegiatan: pd.DataFrame, kerawanan: pd.DataFrame, sch
     return Rekap(bulan=bulan, totals=totals, polsek=frame, desa=desa, kelengkapan=kelengkapan)
 
 
-def _jsonable(value: object) -> object:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return None if np.isnan(value) else round(float(value), 2)
-    if isinstance(value, float):
-        return round(value, 2)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
-def rekap_json(rekap: Rekap) -> dict:
-    """The object of `rekap --json` (spec section 7)."""
+def _json_columns() -> tuple[list[str], list[str]]:
+    """Columns of the Polsek and desa objects of `rekap --json`, in the order of spec section 7."""
     count_and_bool = reference.count_keys() + reference.bool_keys()
     polsek_cols = ["polsek", "desa_total", "desa_melapor", *count_and_bool, "indeks_kinerja", "indeks_kesiapan",
                    "personel_polri", "personel_linmas"]
-    keys_sec2 = []
+    keys_sec2: list[str] = []
     for item in reference.indicators():
         if item.key not in keys_sec2 and item.key not in ("desa", "kecamatan"):
             keys_sec2.append(item.key)
     desa_cols = ["kode", "desa", "kecamatan", "polsek", *keys_sec2, "indeks_kinerja", "indeks_kesiapan",
                  "skor_kerawanan", "tingkat_kerawanan"]
-    desa = rekap.desa.reindex(columns=desa_cols)
-    return {
-        "bulan": rekap.bulan,
-        "totals": {k: _jsonable(v) for k, v in rekap.totals.items()},
-        "polsek": [{k: _jsonable(v) for k, v in row.items()} for row in rekap.polsek[polsek_cols].to_dict("records")],
-        "desa": [{k: _jsonable(v) for k, v in row.items()} for row in desa.to_dict("records")],
-        "kelengkapan": rekap.kelengkapan,
-    }
+    return polsek_cols, desa_cols
+
+
+def _json_lines(frame: pd.DataFrame) -> list[str]:
+    """One compact JSON object per row, written by pandas' C serializer (floats to 2 decimals, NaN as null).
+
+    A Python loop over every value took about 2 s for 84,000 desa; this takes a tenth of that.
+    """
+    if frame.empty:
+        return []
+    text = frame.to_json(orient="records", lines=True, double_precision=2, force_ascii=False)
+    return text.splitlines()
+
+
+def _json_list(lines: list[str]) -> str:
+    return "[]" if not lines else "[\n    " + ",\n    ".join(lines) + "\n  ]"
+
+
+def rekap_json_text(rekap: Rekap) -> str:
+    """The text of `rekap --json` (spec section 7): one object, one Polsek or desa per line, readable and greppable."""
+    polsek_cols, desa_cols = _json_columns()
+    totals = {key: int(value) for key, value in rekap.totals.items()}
+    parts = [
+        f'  "bulan": {json.dumps(rekap.bulan)}',
+        f'  "totals": {json.dumps(totals, ensure_ascii=False)}',
+        f'  "polsek": {_json_list(_json_lines(rekap.polsek.reindex(columns=polsek_cols)))}',
+        f'  "desa": {_json_list(_json_lines(rekap.desa.reindex(columns=desa_cols)))}',
+        f'  "kelengkapan": {json.dumps({k: int(v) for k, v in rekap.kelengkapan.items()})}',
+    ]
+    return "{\n" + ",\n".join(parts) + "\n}"
+
+
+def rekap_json(rekap: Rekap) -> dict:
+    """The object of `rekap --json` (spec section 7), parsed from the very text the command prints."""
+    return json.loads(rekap_json_text(rekap))
 
 
 def officer_table(desa: pd.DataFrame) -> pd.DataFrame:

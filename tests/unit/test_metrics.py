@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -123,6 +124,35 @@ def test_rekap_sums_and_recomputes_ratios():
     assert rekap.kelengkapan == {"polsek_melapor": 1, "polsek_total": 9, "desa_melapor": 2, "desa_total": 193}
     other = rekap.polsek.set_index("polsek").loc["Polsek Noemuti"]
     assert other["desa_melapor"] == 0 and pd.isna(other["indeks_kinerja"])
+
+
+def test_rekap_json_types_rounding_and_one_row_per_line():
+    # desa A: sambang 7/20*25 = 8.75, problem solving empty = 10 -> 18.75; desa C only in Kerawanan: no index (null)
+    kode_c = INSANA["kode"].iloc[2]
+    keg, ker = _frames(
+        [_kegiatan(desa_kode=KODE_A, sambang_dds=7, keterangan="Catatan/lain \"kutip\""),
+         _kegiatan(desa_kode=KODE_B, sambang_dds=1, pos_kamling=3, pos_kamling_aktif=1)],
+        [_kerawanan(desa_kode=KODE_A, tps=2, tps_rawan=2, riwayat_konflik=True), _kerawanan(desa_kode=kode_c, tps=1)],
+    )
+    rekap = metrics.build_rekap("2024-09", keg, ker)
+    text = metrics.rekap_json_text(rekap)
+    data = json.loads(text)
+    assert data == metrics.rekap_json(rekap)
+    lines = text.splitlines()
+    assert sum(line.lstrip().startswith('{"kode"') for line in lines) == 3  # one line per desa
+    assert sum(line.lstrip().startswith('{"polsek"') for line in lines) == 9  # one line per Polsek
+    desa = {row["kode"]: row for row in data["desa"]}
+    assert desa[KODE_A]["indeks_kinerja"] == 18.75 and desa[KODE_A]["keterangan"] == 'Catatan/lain "kutip"'
+    expected_b = rekap.desa.set_index("kode").loc[KODE_B, "indeks_kinerja"]
+    assert expected_b != round(expected_b, 2) and desa[KODE_B]["indeks_kinerja"] == round(expected_b, 2)
+    assert desa[kode_c]["indeks_kinerja"] is None and desa[kode_c]["sambang_dds"] == 0
+    assert desa[KODE_A]["riwayat_konflik"] is True and desa[KODE_B]["riwayat_konflik"] is False
+    assert desa[KODE_A]["tingkat_kerawanan"] == "Rawan" and isinstance(desa[KODE_A]["tps_rawan"], int)
+    insana = next(row for row in data["polsek"] if row["polsek"] == "Polsek Insana")
+    assert insana["sambang_dds"] == 8 and insana["riwayat_konflik"] == 1 and insana["desa_melapor"] == 2
+    assert data["totals"] == {key: int(value) for key, value in rekap.totals.items()}
+    noemuti = next(row for row in data["polsek"] if row["polsek"] == "Polsek Noemuti")
+    assert noemuti["indeks_kinerja"] is None and noemuti["desa_melapor"] == 0
 
 
 def test_completeness_on_time_late_missing():
