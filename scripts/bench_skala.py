@@ -19,9 +19,11 @@ What it does, per scale (`ttu`, `nasional`) and backend (`sqlite`, `postgresql`)
    importer: 12 months x 84,000 desa = about 1 million rows per sheet in a few minutes;
 3. in a fresh Python process (so ru_maxrss is the high-water mark of the measurement alone): the reference data is
    loaded, then the rekap of the latest month = store.rows(kegiatan) + store.rows(kerawanan) + metrics.build_rekap,
-   once cold (first in the process, ru_maxrss before/after), --runs times timed (fetch and aggregation split), once
-   under tracemalloc, once under cProfile; and, for comparison in the same process, a prototype that computes the
-   Polsek table of the rekap (sums, desa melapor, mean Indeks Kinerja/Kesiapan, personnel) with one SQL GROUP BY;
+   once cold (first in the process, ru_maxrss before/after), --runs times timed (fetch, aggregation and the
+   `rekap --json` text split), once under tracemalloc, once under cProfile; then, alternated in the same process,
+   the path before issue 7's speed-ups (rows_before, rekap_json_before + json.dumps(indent=2)) against today's, with
+   the results compared; and, unless --tanpa-prototipe, an SQL GROUP BY alternative for the Polsek table;
+   then `python -m core rekap --bulan B` and `... --json` as new processes, --runs times each (wall time, peak memory);
 4. the section "## Skala nasional (rekap satu bulan)" of docs/benchmarks.md is written (other sections stay).
 
 Targets: rekap of one month at national scale <= 2 s (median) and <= 2 GB peak memory of the process.
@@ -550,12 +552,11 @@ def compare_polsek(sql_frame: pd.DataFrame, pandas_frame: pd.DataFrame) -> str:
     return "sama" if not diffs else "BERBEDA: " + ", ".join(diffs)
 
 
-def rows_columnwise(engine: sa.Engine, sheet: str, bulan: str) -> tuple[pd.DataFrame, float]:
-    """store.rows with one change: the DataFrame is built column by column from plain tuples.
+def rows_before(engine: sa.Engine, sheet: str, bulan: str) -> pd.DataFrame:
+    """store.rows as measured on 2026-11-30 04:40 (before issue 7's changes): pandas given SQLAlchemy Row objects.
 
-    pd.DataFrame(result.fetchall(), columns=...) hands pandas a list of SQLAlchemy Row objects, which pandas inspects
-    one by one (hasattr on every Row goes through Row.__getattr__, _key_fallback and an AttributeError). Returns the
-    frame and the seconds spent in execute + fetchall.
+    pd.DataFrame(result.fetchall(), columns=...) makes pandas inspect every Row (hasattr through Row.__getattr__,
+    _key_fallback and an AttributeError); store.rows now takes the driver's tuples and builds column by column.
     """
     table = store.ROW_TABLES[sheet]
     cols = [c for c in table.columns if c.name != "unggahan_id"]
@@ -565,50 +566,75 @@ def rows_columnwise(engine: sa.Engine, sheet: str, bulan: str) -> tuple[pd.DataF
         .where(table.c.unggahan_id.in_(store._latest_ids(bulan, bulan)))
     )
     names = ["polsek", "bulan", "versi", *[c.name for c in cols]]
-    start = time.perf_counter()
     with engine.connect() as conn:
-        fetched = conn.execute(query).fetchall()
-    fetch_s = time.perf_counter() - start
-    if fetched:
-        frame = pd.DataFrame(dict(zip(names, zip(*fetched, strict=True), strict=True)))
-    else:
-        frame = pd.DataFrame(columns=names)
+        frame = pd.DataFrame(conn.execute(query).fetchall(), columns=names)
     for key in reference.count_keys(sheet):
         frame[key] = pd.to_numeric(frame[key]).fillna(0).astype("int64")
     for key in reference.bool_keys(sheet):
         frame[key] = frame[key].astype("boolean").fillna(False).astype(bool)
-    return frame, fetch_s
+    return frame
 
 
-def columnwise_prototype(engine: sa.Engine, bulan: str, runs: int) -> dict:
-    """store.rows x2 against rows_columnwise x2 (alternated), and the whole rekap on the column-wise frames."""
-    now_t, new_t, new_fetchall, rekap_t, now_cpu, new_cpu, rekap_cpu = [], [], [], [], [], [], []
+def _jsonable_before(value: object) -> object:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else round(float(value), 2)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def rekap_json_before(rekap: metrics.Rekap) -> dict:
+    """metrics.rekap_json as it was before issue 7's changes: every value through a Python function."""
+    polsek_cols, desa_cols = metrics._json_columns()
+    return {
+        "bulan": rekap.bulan,
+        "totals": {k: _jsonable_before(v) for k, v in rekap.totals.items()},
+        "polsek": [{k: _jsonable_before(v) for k, v in row.items()} for row in rekap.polsek[polsek_cols].to_dict("records")],
+        "desa": [{k: _jsonable_before(v) for k, v in row.items()} for row in rekap.desa.reindex(columns=desa_cols).to_dict("records")],
+        "kelengkapan": rekap.kelengkapan,
+    }
+
+
+def before_after(engine: sa.Engine, bulan: str, runs: int) -> dict:
+    """The rekap and `rekap --json` before issue 7's changes and now, alternated in this process (same n).
+
+    Before: rows_before x2 + build_rekap; JSON = rekap_json_before + json.dumps(indent=2), as `rekap --json` printed it.
+    Now: store.rows x2 + build_rekap; JSON = metrics.rekap_json_text.
+    """
+    found: dict[str, list[float]] = {k: [] for k in ("before_fetch", "before_rekap", "before_json", "after_fetch",
+                                                     "after_rekap", "after_json")}
     for _ in range(runs):
-        gc.collect()
-        c0, t0 = time.process_time(), time.perf_counter()
-        old = (store.rows(engine, "kegiatan", bulan), store.rows(engine, "kerawanan", bulan))
-        now_t.append(time.perf_counter() - t0)
-        now_cpu.append(time.process_time() - c0)
-        del old
-        gc.collect()
-        c0, t0 = time.process_time(), time.perf_counter()
-        (keg, f1), (ker, f2) = rows_columnwise(engine, "kegiatan", bulan), rows_columnwise(engine, "kerawanan", bulan)
-        t1, c1 = time.perf_counter(), time.process_time()
-        metrics.build_rekap(bulan, keg, ker)
-        rekap_t.append(time.perf_counter() - t0)
-        rekap_cpu.append(time.process_time() - c0)
-        new_cpu.append(c1 - c0)
-        new_t.append(t1 - t0)
-        new_fetchall.append(f1 + f2)
-        del keg, ker
+        for label, fetch, to_text in (
+            ("before", rows_before, lambda r: json.dumps(rekap_json_before(r), ensure_ascii=False, indent=2)),
+            ("after", store.rows, metrics.rekap_json_text),
+        ):
+            gc.collect()
+            t0 = time.perf_counter()
+            keg, ker = fetch(engine, "kegiatan", bulan), fetch(engine, "kerawanan", bulan)
+            t1 = time.perf_counter()
+            rekap = metrics.build_rekap(bulan, keg, ker)
+            t2 = time.perf_counter()
+            to_text(rekap)
+            t3 = time.perf_counter()
+            found[f"{label}_fetch"].append(t1 - t0)
+            found[f"{label}_rekap"].append(t2 - t0)
+            found[f"{label}_json"].append(t3 - t2)
+            del keg, ker, rekap
     differences = []
     for sheet in store.ROW_TABLES:
         try:
-            pd.testing.assert_frame_equal(store.rows(engine, sheet, bulan), rows_columnwise(engine, sheet, bulan)[0])
+            pd.testing.assert_frame_equal(rows_before(engine, sheet, bulan), store.rows(engine, sheet, bulan))
         except AssertionError as error:
             differences.append(f"{sheet}: {str(error).splitlines()[0]}")
-    return {"now": now_t, "new": new_t, "fetchall": new_fetchall, "rekap": rekap_t,
-            "now_cpu": now_cpu, "new_cpu": new_cpu, "rekap_cpu": rekap_cpu, "equal": "sama" if not differences else "BERBEDA: " + "; ".join(differences)}
+    rekap = metrics.build_rekap(bulan, store.rows(engine, "kegiatan", bulan), store.rows(engine, "kerawanan", bulan))
+    if json.loads(metrics.rekap_json_text(rekap)) != rekap_json_before(rekap):
+        differences.append("objek JSON berbeda")
+    found["equal"] = "sama" if not differences else "BERBEDA: " + "; ".join(differences)  # type: ignore[assignment]
+    return found
 
 
 def sql_prototype(engine: sa.Engine, bulan: str, runs: int) -> dict:
@@ -677,21 +703,28 @@ def probe(spec: dict) -> dict:
         rekap = metrics.build_rekap(bulan, keg, ker)
         return t1 - t0, time.perf_counter() - t1, rekap, time.process_time() - c0
 
+    def text_of(rekap: metrics.Rekap) -> float:
+        t0 = time.perf_counter()
+        text = metrics.rekap_json_text(rekap)
+        out["json_chars"] = len(text)
+        return time.perf_counter() - t0
+
     first_fetch, first_build, rekap, _cpu = one()  # first rekap in the process: not in the median
     out["maxrss_after_first"] = maxrss_bytes()
     out["first"] = [first_fetch, first_build]
     out["kelengkapan"] = rekap.kelengkapan
     out["desa_rows"] = len(rekap.desa)
     del rekap
-    fetch_t, build_t, cpu_t = [], [], []
+    fetch_t, build_t, cpu_t, json_t = [], [], [], []
     for _ in range(spec["runs"]):
         gc.collect()
         f, b, _rekap, cpu = one()
         fetch_t.append(f)
         build_t.append(b)
         cpu_t.append(cpu)
+        json_t.append(text_of(_rekap))
         del _rekap
-    out["fetch"], out["build"], out["cpu"] = fetch_t, build_t, cpu_t
+    out["fetch"], out["build"], out["cpu"], out["json"] = fetch_t, build_t, cpu_t, json_t
     out["maxrss_after_runs"] = maxrss_bytes()
 
     gc.collect()
@@ -720,8 +753,8 @@ def probe(spec: dict) -> dict:
     profiler.disable()
     out["profile"] = where_time_goes(pstats.Stats(profiler))
 
+    out["before_after"] = before_after(engine, bulan, spec["runs"])
     if spec.get("prototype"):
-        out["kolom"] = columnwise_prototype(engine, bulan, spec["runs"])
         out["prototype"] = sql_prototype(engine, bulan, spec["runs"])
     out["maxrss_end"] = maxrss_bytes()
     out["vmhwm_end"] = vm_hwm()
@@ -744,6 +777,40 @@ def run_probe(spec: dict, data: Path | None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+CLI_LAUNCHER = (
+    "import resource, subprocess, sys, time; t = time.perf_counter(); "
+    "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL); wall = time.perf_counter() - t; "
+    "print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)"
+)
+CLI_COMMANDS = ("rekap", "json", "impor")
+
+
+def cli_runs(url: str, data: Path | None, bulan: str, runs: int) -> dict[str, list[float]]:
+    """`python -m core rekap --bulan B` and `... --json` as a user runs them, output to /dev/null; n runs alternated.
+
+    Each is a new interpreter: imports, reference data, engine, rekap, printing. A small launcher times the command
+    and reads its peak memory (RUSAGE_CHILDREN of the launcher holds only that command; see run_probe on execve).
+    `impor` = `python -c "import core.cli"`, the floor every command pays.
+    """
+    env = dict(os.environ, ANEV_DB_URL=url)
+    env.pop("ANEV_DATA_DIR", None)
+    if data is not None:
+        env["ANEV_DATA_DIR"] = str(data)
+    base = [sys.executable, "-m", "core", "rekap", "--bulan", bulan]
+    commands = {"rekap": base, "json": [*base, "--json"], "impor": [sys.executable, "-c", "import core.cli"]}
+    found: dict[str, list[float]] = {}
+    for _ in range(runs):
+        for name, command in commands.items():
+            done = subprocess.run([sys.executable, "-c", CLI_LAUNCHER, *command], capture_output=True, text=True,
+                                  cwd=REPO_ROOT, env=env, check=False)
+            wall, rss_kib, code = done.stdout.split()[-3:]
+            if int(code) != 0:
+                raise SystemExit(f"bench_skala: {' '.join(command[1:])} gagal ({code}): {done.stderr[-500:]}")
+            found.setdefault(name, []).append(float(wall))
+            found.setdefault(f"{name}_rss", []).append(int(rss_kib) * 1024.0)
+    return found
+
+
 # --------------------------------------------------------------------------- 5. the report
 
 
@@ -760,6 +827,7 @@ class Result:
     db_bytes: int
     probe: dict
     geo: dict | None = None
+    cli: dict | None = None
 
 
 def median(values: list[float]) -> float:
@@ -787,9 +855,9 @@ def scale_text(r: Result) -> str:
 def results_table(results: list[Result]) -> str:
     lines = [
         "| Skala | Backend | Rekap 1 bulan: median (rentang) | CPU proses: median | Ambil baris `store.rows` ×2 | "
-        "Agregasi `build_rekap` | Rekap pertama di proses | Memori puncak proses (ru_maxrss) | Kenaikan ru_maxrss oleh "
-        "rekap | tracemalloc puncak | Target | Tercapai? |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "Agregasi `build_rekap` | Teks `--json` (`rekap_json_text`, di luar rekap) | Rekap pertama di proses | Memori puncak "
+        "proses (ru_maxrss) | Kenaikan ru_maxrss oleh rekap | tracemalloc puncak | Target | Tercapai? |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         p = r.probe
@@ -803,7 +871,8 @@ def results_table(results: list[Result]) -> str:
         lines.append(
             f"| {scale_text(r)} | {r.backend} | {seconds(median(tot))} ({span(tot)}) | {seconds(median(p['cpu']))} | "
             f"{seconds(median(p['fetch']))} "
-            f"({span(p['fetch'])}) | {seconds(median(p['build']))} ({span(p['build'])}) | {seconds(first)} | {mib(peak)} | "
+            f"({span(p['fetch'])}) | {seconds(median(p['build']))} ({span(p['build'])}) | {seconds(median(p['json']))} "
+            f"({span(p['json'])}) | {seconds(first)} | {mib(peak)} | "
             f"+{mib(grow)} | {mib(p['tracemalloc']['peak'])} | {target} | {ok} |"
         )
     return "\n".join(lines)
@@ -818,20 +887,51 @@ def profile_line(r: Result) -> str:
             f"eksklusif terbesar {exc}")
 
 
+def ratio_text(before: list[float], after: list[float]) -> str:
+    b, a = median(before), median(after)
+    return f"{seconds(b)} → {seconds(a)} ({b / a:.1f}×)"
+
+
+def before_after_table(results: list[Result]) -> str:
+    lines = [
+        "| Skala | Backend | Ambil baris ×2: sebelum → sesudah (rasio) | Rekap (ambil + `build_rekap`) | Teks `--json` | "
+        "Rekap + teks `--json` | Hasil sama? |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        ba = r.probe["before_after"]
+        both_b = [x + y for x, y in zip(ba["before_rekap"], ba["before_json"], strict=True)]
+        both_a = [x + y for x, y in zip(ba["after_rekap"], ba["after_json"], strict=True)]
+        lines.append(
+            f"| {r.scale} | {r.backend} | {ratio_text(ba['before_fetch'], ba['after_fetch'])} | "
+            f"{ratio_text(ba['before_rekap'], ba['after_rekap'])} | {ratio_text(ba['before_json'], ba['after_json'])} | "
+            f"{ratio_text(both_b, both_a)} | {ba['equal']} |"
+        )
+    return "\n".join(lines)
+
+
+def cli_table(results: list[Result]) -> str:
+    lines = [
+        "| Skala | Backend | `python -m core rekap --bulan …`: median (rentang) | `… --json` ke /dev/null: median (rentang) | "
+        "Ukuran teks JSON | `python -c \"import core.cli\"` saja | Memori puncak `rekap` / `--json` | Target ≤ 2 s: `rekap` / `--json` |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        c = r.cli or {}
+        if not c:
+            continue
+        national = r.scale == "nasional"
+        ok = (verdict(median(c["rekap"]) <= TARGET_S) + " / " + verdict(median(c["json"]) <= TARGET_S)) if national else "– (pembanding)"
+        lines.append(
+            f"| {r.scale} | {r.backend} | {seconds(median(c['rekap']))} ({span(c['rekap'])}) | {seconds(median(c['json']))} "
+            f"({span(c['json'])}) | {mib(r.probe.get('json_chars', 0))} | {seconds(median(c['impor']))} | "
+            f"{mib(max(c['rekap_rss']))} / {mib(max(c['json_rss']))} | {ok} |"
+        )
+    return "\n".join(lines)
+
+
 def prototype_lines(r: Result) -> list[str]:
     lines = []
-    kolom = r.probe.get("kolom")
-    if kolom:
-        now_m, new_m, rekap_m = median(kolom["now"]), median(kolom["new"]), median(kolom["rekap"])
-        lines.append(
-            f"{r.scale}/{r.backend}, `store.rows` dengan DataFrame per kolom (`rows_columnwise`): ambil baris ×2 median "
-            f"{seconds(new_m)} ({span(kolom['new'])}; execute + fetchall saja {seconds(median(kolom['fetchall']))}) vs "
-            f"`store.rows` ×2 sekarang {seconds(now_m)} ({span(kolom['now'])}), rasio sekarang ÷ per kolom {now_m / new_m:.1f}×; rekap "
-            f"total dengan itu (+ `build_rekap`) median {seconds(rekap_m)} ({span(kolom['rekap'])}; CPU proses "
-            f"{seconds(median(kolom['rekap_cpu']))}; ambil baris CPU {seconds(median(kolom['now_cpu']))} → "
-            f"{seconds(median(kolom['new_cpu']))}); hasil dibanding "
-            f"`store.rows` (`assert_frame_equal`): {kolom['equal']}"
-        )
     proto = r.probe.get("prototype")
     if proto:
         sql_m, pandas_m = median(proto["sql"]), median(proto["pandas"])
@@ -855,35 +955,15 @@ def dominant(r: Result) -> str:
     prof = dict(p["profile"]["inclusive"])
     total = p["profile"]["total"]
     frame = prof.get("frame.py:__init__", 0.0) / total
+    driver = prof.get("store._driver_rows", 0.0) / total
     return (f"{r.scale}/{r.backend}: ambil baris {share:.0f}% / agregasi {100 - share:.0f}% (di bawah cProfile: "
-            f"`pd.DataFrame(...)` di `store.rows` {100 * frame:.0f}%, fetchall {100 * prof.get('result.py:fetchall', 0.0) / total:.0f}%)")
+            f"execute + fetchall di `store._driver_rows` {100 * driver:.0f}%, `pd.DataFrame(...)` {100 * frame:.0f}%)")
 
 
 def suggestion(national: list[Result]) -> list[str]:
     """What would reach the target, from the prototypes measured in the same runs."""
     lines = ["**Saran (target terlewat; skrip ini tidak mengubah `core/`, prototipenya ada di `scripts/bench_skala.py`; "
              "angka untuk semua backend skala nasional):**"]
-    kolom = [r for r in national if r.probe.get("kolom")]
-    if kolom:
-        figures = "; ".join(
-            f"{r.backend}: ambil baris ×2 {seconds(median(r.probe['kolom']['now']))} → {seconds(median(r.probe['kolom']['new']))} "
-            f"(CPU {seconds(median(r.probe['kolom']['now_cpu']))} → {seconds(median(r.probe['kolom']['new_cpu']))}), rekap "
-            f"dengan perbaikan ini median {seconds(median(r.probe['kolom']['rekap']))} (rentang {span(r.probe['kolom']['rekap'])}, "
-            f"CPU {seconds(median(r.probe['kolom']['rekap_cpu']))}; sekarang {seconds(median(totals(r)))}, CPU "
-            f"{seconds(median(r.probe['cpu']))}): target "
-            f"{'tercapai' if median(r.probe['kolom']['rekap']) <= TARGET_S else 'masih terlewat'}"
-            for r in kolom
-        )
-        lines.append(
-            "  1. Perbaikan kecil di `core/store.py`, fungsi `rows`: ganti `frame = pd.DataFrame(result.fetchall(), "
-            "columns=names)` dengan `fetched = result.fetchall()` lalu `pd.DataFrame(dict(zip(names, zip(*fetched)))) if "
-            "fetched else pd.DataFrame(columns=names)`. Sekarang pandas menerima daftar objek `Row` SQLAlchemy dan "
-            "memeriksanya satu per satu (`hasattr` → `Row.__getattr__` → `_key_fallback` → AttributeError: lihat cProfile "
-            "di atas); per kolom dari tuple hasilnya sama persis. Diukur di proses yang sama: " + figures + ". Yang tetap "
-            "tersisa: execute + fetchall lewat SQLAlchemy (" + "; ".join(
-                f"{r.backend} {seconds(median(r.probe['kolom']['fetchall']))}" for r in kolom)
-            + ") dan `build_rekap` atas semua desa; waktunya tetap naik lurus dengan jumlah desa."
-        )
     sql = [r for r in national if r.probe.get("prototype")]
     if sql:
         figures = "; ".join(
@@ -893,7 +973,7 @@ def suggestion(national: list[Result]) -> list[str]:
             for r in sql
         )
         lines.append(
-            "  2. Untuk layar tingkat Polda/Mabes, agregasi di SQL: fungsi baru `store.polsek_rekap(engine, bulan) -> "
+            "  1. Untuk layar tingkat Polda/Mabes, agregasi di SQL: fungsi baru `store.polsek_rekap(engine, bulan) -> "
             "DataFrame` yang menjalankan kueri `polsek_sql()` skrip ini (versi terbaru Polsek/bulan seperti "
             "`_latest_ids`; `kegiatan JOIN latest LEFT JOIN kerawanan ON (unggahan_id, desa_kode)`; `GROUP BY polsek`; "
             "`COUNT(*)` desa melapor, `SUM` setiap indikator angka dan Ya/Tidak, `AVG` rumus Indeks Kinerja dan Kesiapan "
@@ -966,15 +1046,34 @@ def section(results: list[Result], skipped: list[str], info: dict[str, str], whe
     notes.append("Ke mana waktunya (cProfile satu rekap; persen dari waktu rekap di bawah profiler; inklusif = termasuk "
                  "fungsi yang dipanggil, jadi bertumpuk):")
     notes += [f"  - {profile_line(r)}" for r in results]
+    notes.append(
+        "Sebelum → sesudah, diukur bergantian di proses pengukuran yang sama (n sama): **sebelum** = jalur yang diukur "
+        "2026-11-30 04:40 (`store.rows` memberi pandas daftar objek `Row` SQLAlchemy; `rekap --json` = `rekap_json` "
+        "per nilai lewat fungsi Python lalu `json.dumps(indent=2)`), salinannya `rows_before` dan `rekap_json_before` "
+        "di skrip ini; **sesudah** = `core` sekarang (`store.rows` mengambil tuple driver lewat `store._driver_rows` dan "
+        "membangun DataFrame per kolom; `metrics.rekap_json_text` menulis JSON dengan `DataFrame.to_json`, satu Polsek/desa "
+        "per baris). \"Hasil sama\" = `assert_frame_equal` kedua lembar dan objek JSON yang sama persis."
+    )
+    notes.append("TABLE:before_after")
+    notes.append(
+        "Perintah seperti dijalankan pengguna, proses Python baru per ulangan (impor pustaka, data rujukan, engine, rekap, "
+        "cetak ke /dev/null), n sama, bergiliran; memori puncak = ru_maxrss perintah itu saja (lewat peluncur kecil):"
+    )
+    notes.append("TABLE:cli")
     protos = [line for r in results for line in prototype_lines(r)]
     if protos:
-        notes.append("Prototipe, diukur bergantian dengan jalur sekarang di proses pengukuran yang sama (n sama): "
-                     "(a) `rows_columnwise` = `store.rows` dengan satu perubahan, DataFrame dibangun per kolom; (b) tabel "
-                     "Polsek rekap dari satu kueri `WITH latest AS (versi terbaru bulan itu) SELECT polsek, COUNT(*), "
-                     "SUM(...) per indikator, AVG(rumus Indeks Kinerja), AVG(rumus Indeks Kesiapan) FROM kegiatan JOIN "
-                     "latest LEFT JOIN kerawanan USING (unggahan_id, desa_kode) GROUP BY polsek`, dilengkapi di pandas "
-                     "(semua Polsek, desa_total, `guard_needs`, kategori):")
+        notes.append("Alternatif yang diukur, tidak dipakai: tabel Polsek rekap dari satu kueri `WITH latest AS (versi "
+                     "terbaru bulan itu) SELECT polsek, COUNT(*), SUM(...) per indikator, AVG(rumus Indeks Kinerja), "
+                     "AVG(rumus Indeks Kesiapan) FROM kegiatan JOIN latest LEFT JOIN kerawanan USING (unggahan_id, "
+                     "desa_kode) GROUP BY polsek`, dilengkapi di pandas (semua Polsek, desa_total, `guard_needs`, kategori), "
+                     "dibanding jalur sekarang `store.rows` ×2 + `build_rekap` (bergantian, n sama):")
         notes += [f"  - {line}" for line in protos]
+        notes.append(
+            "Mengapa tidak dipakai: `rekap` dan `rekap --json` tetap memerlukan semua baris desa (spec bagian 7: objek "
+            "`desa` berisi setiap desa dengan indeksnya), jadi baris tetap diambil; rumus indeks di SQL akan menjadi "
+            "penafsir kedua `data/indeks.csv` di samping `metrics._component`, dan dua penafsir bisa berbeda diam-diam. "
+            "Kueri ini (`polsek_sql`) menjadi langkah berikut bila layar tingkat Polda/Mabes hanya perlu tabel Polsek."
+        )
     if national:
         if missed:
             notes.append("Target TERLEWAT (skala nasional): " + "; ".join(
@@ -989,12 +1088,18 @@ def section(results: list[Result], skipped: list[str], info: dict[str, str], whe
         if missed:
             notes += suggestion(national)
         else:
-            notes.append("Target skala nasional tercapai untuk semua backend yang diukur.")
+            notes.append("Target skala nasional (rekap di proses) tercapai untuk semua backend yang diukur.")
+        slow_cli = [r for r in national if r.cli and median(r.cli["json"]) > TARGET_S]
+        if slow_cli:
+            notes.append("Perintah `rekap --json` skala nasional melewati 2 s: " + "; ".join(
+                f"{r.backend} {seconds(median(r.cli['json']))} (impor saja {seconds(median(r.cli['impor']))})" for r in slow_cli)
+                + "; selisihnya di atas rekap di proses = memulai Python dan mengimpor pustaka, memuat data rujukan dan "
+                "mencetak teks JSON.")
     parts = [
         TITLE,
         "",
         f"Diukur {when} dengan `python scripts/bench_skala.py --skala {','.join(args.skala)} --backend "
-        f"{','.join(args.backend)} --runs {args.runs}` (issue 7, bagian 1–2). Target: rekap satu bulan skala nasional "
+        f"{','.join(args.backend)} --runs {args.runs}` (issue 7). Target: rekap satu bulan skala nasional "
         f"≤ {TARGET_S:g} s (median) dan ≤ 2 GB memori puncak proses; skala TTU sebagai pembanding.",
         "",
         f"- Platform: {info['platform']}",
@@ -1009,6 +1114,8 @@ def section(results: list[Result], skipped: list[str], info: dict[str, str], whe
         "",
         *[n if n.startswith("  ") else f"- {n}" for n in notes],
     ]
+    tables = {"TABLE:before_after": before_after_table(results), "TABLE:cli": cli_table(results)}
+    parts = [f"\n{tables[p[2:]]}\n" if p[2:] in tables else p for p in parts]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -1041,7 +1148,9 @@ def measure(scale: str, backend: str, tmp: Path, data: Path | None, months: list
         print(f"  [{scale}/{backend}] diisi dalam {fill_s:.1f} s, {db_bytes / 2**20:.0f} MiB; mengukur di proses baru …", flush=True)
         spec = {"url": url, "bulan": months[-1], "runs": args.runs, "prototype": not args.tanpa_prototipe}
         result = run_probe(spec, data)
-    r = Result(scale, backend, months[-1], months, counts, fill_s, db_bytes, result, geo)
+        print(f"  [{scale}/{backend}] perintah rekap (proses baru) × {args.runs} …", flush=True)
+        cli = cli_runs(url, data, months[-1], args.runs)
+    r = Result(scale, backend, months[-1], months, counts, fill_s, db_bytes, result, geo, cli)
     p = result
     print(f"  [{scale}/{backend}] rekap median {median(totals(r)):.3f} s (ambil {median(p['fetch']):.3f} s, agregasi "
           f"{median(p['build']):.3f} s), ru_maxrss {peak_process(r) / 2**20:.0f} MiB", flush=True)
