@@ -8,9 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from core import demo, metrics, pipeline, reference, store
-from core.months import format_bulan, is_bulan
-from core.template import build_template
+from core import metrics, reference, store
+from core.months import add_months, format_bulan, is_bulan
 
 
 class UsageError(Exception):
@@ -89,9 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    engine = store.get_engine()
-    from core.months import add_months
+    from core.template import build_template  # imported here: `rekap` starts faster without the Excel stack
 
+    engine = store.get_engine()
     officers = store.assignments(engine, args.polsek, add_months(args.bulan, -1))
     args.out.write_bytes(build_template(args.polsek, args.bulan, officers if not officers.empty else None))
     print(f"Templat {args.polsek} {format_bulan(args.bulan)} ditulis ke {args.out}")
@@ -99,6 +98,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from core import pipeline  # imported here: `rekap` starts faster without the Excel stack
+
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise UsageError(f"berkas tidak ditemukan: {', '.join(missing)}")
@@ -154,6 +155,8 @@ def cmd_rekap(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from core import demo  # imported here: `rekap` starts faster without the Excel stack
+
     engine = store.get_engine()
     if args.hapus:
         removed = store.delete_demo(engine)

@@ -17,9 +17,9 @@ Part `impor` (section "Impor rekap"):
 3. reading the same 108 files with python-calamine (core.ingest.read_grids) beside openpyxl;
 4. peak memory of importing one 49-desa file (tracemalloc, and ru_maxrss of a fresh process).
 
-Part `layar` (section "Layar Anev"): 24 months of demo data (core.demo.generate); every screen's script run
-under streamlit.testing AppTest, cache cold (st.cache_data cleared, fresh AppTest) and warm (same AppTest,
-run again), --runs times each; screens that miss a target are profiled with cProfile.
+Part `layar` (section "Layar Anev"): 36 months of demo data (core.demo.generate; the TTU scale of issue 7, 193 desa x
+36 months); every screen's script run under streamlit.testing AppTest, cache cold (st.cache_data cleared, fresh
+AppTest) and warm (same AppTest, run again), --runs times each; screens that miss a target are profiled with cProfile.
 
 Part `rekap` (section "Rekap skala TTU"): 36 months of demo data; store.rows + metrics.build_rekap for the
 latest month, time and tracemalloc peak.
@@ -64,7 +64,7 @@ from core.ingest import read_grids  # noqa: E402
 from core.months import add_months, current_bulan, format_bulan  # noqa: E402
 
 SECTION_TITLE = "## Impor rekap (issue: template, importer, storage)"
-SCREENS_TITLE = "## Layar Anev (AppTest, 24 bulan data contoh)"
+SCREENS_TITLE = "## Layar Anev (AppTest, 36 bulan data contoh)"
 REKAP_TITLE = "## Rekap skala TTU (36 bulan data contoh)"
 PARTS = ("impor", "layar", "rekap")
 INTRO = (
@@ -380,7 +380,7 @@ def section(rows: list[Row], info: dict[str, str], when: str, notes: list[str]) 
 
 TARGET_COLD_S = 0.5
 TARGET_WARM_S = 0.1
-SCREEN_MONTHS = 24
+SCREEN_MONTHS = 36
 REKAP_MONTHS = 36
 DEMO_SEED = 2024
 #: page -> the title it must show (proof that the intended screen ran, not the default one)
@@ -617,7 +617,7 @@ def screen_table(results: dict[str, ScreenTimes], titles: dict[str, str]) -> str
 
 
 def run_layar(args: argparse.Namespace, out: Path) -> None:
-    """Part `layar`: every Anev screen on 24 months of demo data; writes the section "Layar Anev"."""
+    """Part `layar`: every Anev screen on 36 months of demo data; writes the section "Layar Anev"."""
     from streamlit.testing.v1 import AppTest  # noqa: F401  (loads Streamlit's loggers, so they can be quietened)
 
     quiet_streamlit()
