@@ -1029,8 +1029,8 @@ def section(results: list[Result], skipped: list[str], info: dict[str, str], whe
         "terpengaruh proses lain di mesin bersama; pada PostgreSQL tidak termasuk kerja server). Cache halaman OS hangat "
         "(basis data baru saja diisi).",
         "Memori: ru_maxrss = RSS puncak proses pengukuran sampai rekap terakhir yang diukur waktunya (pustaka, data "
-        "rujukan, rekap pertama dan n rekap; sebelum tracemalloc, cProfile dan prototipe); target 2 GB dibandingkan "
-        "dengan angka ini. Di Linux ru_maxrss terbawa melewati execve, jadi proses pengukuran dijalankan "
+        "rujukan, rekap pertama, lalu n rekap masing-masing dengan teks `--json`-nya; sebelum tracemalloc, cProfile dan "
+        "pembanding); target 2 GB dibandingkan dengan angka ini. Di Linux ru_maxrss terbawa melewati execve, jadi proses pengukuran dijalankan "
         "lewat peluncur Python kecil (kalau langsung dari proses induk yang besar, angkanya = RSS induk). \"Kenaikan\" = "
         "ru_maxrss sesudah rekap dikurangi ru_maxrss sesudah data rujukan dimuat. Di akhir proses (termasuk prototipe), "
         "ru_maxrss / VmHWM dari /proc: "
