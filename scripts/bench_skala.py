@@ -892,12 +892,14 @@ def ratio_text(before: list[float], after: list[float]) -> str:
     return f"{seconds(b)} → {seconds(a)} ({b / a:.1f}×)"
 
 
+def table_head(*columns: str) -> list[str]:
+    """The header row and separator row of a markdown table."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
 def before_after_table(results: list[Result]) -> str:
-    lines = [
-        "| Skala | Backend | Ambil baris ×2: sebelum → sesudah (rasio) | Rekap (ambil + `build_rekap`) | Teks `--json` | "
-        "Rekap + teks `--json` | Hasil sama? |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    lines = table_head("Skala", "Backend", "Ambil baris ×2: sebelum → sesudah (rasio)", "Rekap (ambil + `build_rekap`)",
+                       "Teks `--json`", "Rekap + teks `--json`", "Hasil sama?")
     for r in results:
         ba = r.probe["before_after"]
         both_b = [x + y for x, y in zip(ba["before_rekap"], ba["before_json"], strict=True)]
@@ -911,11 +913,9 @@ def before_after_table(results: list[Result]) -> str:
 
 
 def cli_table(results: list[Result]) -> str:
-    lines = [
-        "| Skala | Backend | `python -m core rekap --bulan …`: median (rentang) | `… --json` ke /dev/null: median (rentang) | "
-        "Ukuran teks JSON | `python -c \"import core.cli\"` saja | Memori puncak `rekap` / `--json` | Target ≤ 2 s: `rekap` / `--json` |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    lines = table_head("Skala", "Backend", "`python -m core rekap --bulan …`: median (rentang)",
+                       "`… --json` ke /dev/null: median (rentang)", "Ukuran teks JSON", "`python -c \"import core.cli\"` saja",
+                       "Memori puncak `rekap` / `--json`", "Target ≤ 2 s: `rekap` / `--json`")
     for r in results:
         c = r.cli or {}
         if not c:
