@@ -16,6 +16,7 @@ from core import auth, config, metrics, reference, store
 from core.months import current_bulan, format_bulan
 
 ALL_POLSEK = "Semua Polsek"
+KOSONG = "–"  # shown in tables for a missing value (Streamlit would write "None")
 
 
 @st.cache_resource(show_spinner=False)

@@ -21,4 +21,4 @@ if action != "Semua":
 st.caption(f"{len(log)} catatan, terbaru di atas. Waktu dalam UTC. Kata sandi tidak pernah dicatat.")
 st.dataframe(log.drop(columns=["id"]).rename(columns={"waktu": "Waktu (UTC)", "pengguna": "Pengguna", "aksi": "Aksi",
                                                      "objek": "Objek", "hasil": "Hasil", "rincian": "Rincian"}),
-             hide_index=True, width="stretch", key="tabel_audit")
+             hide_index=True, width="stretch", key="tabel_audit", placeholder=ui.KOSONG)

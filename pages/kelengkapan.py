@@ -36,7 +36,7 @@ if polsek:
 st.dataframe(coverage.rename(columns={"polsek": "Polsek", "desa_total": "Desa di wilayah", "desa_melapor": "Desa dilaporkan",
                                       "persen": "Cakupan"}),
              hide_index=True, width="stretch", key="cakupan",
-             column_config={"Cakupan": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)})
+             column_config={"Cakupan": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)}, placeholder=ui.KOSONG)
 
 st.subheader("Riwayat unggahan")
 history = uploads[uploads["bulan"] == bulan] if not uploads.empty else uploads
@@ -48,7 +48,7 @@ else:
     history = history.assign(peringatan=history["peringatan"].map(lambda text: len(json.loads(text))))
     st.dataframe(history[["polsek", "versi", "nama_berkas", "pengunggah", "waktu", "peringatan", "contoh"]].rename(
         columns={"polsek": "Polsek", "versi": "Versi", "nama_berkas": "Berkas", "pengunggah": "Pengunggah", "waktu": "Waktu (UTC)",
-                 "peringatan": "Peringatan", "contoh": "Data contoh"}), hide_index=True, width="stretch", key="riwayat_lengkap")
+                 "peringatan": "Peringatan", "contoh": "Data contoh"}), hide_index=True, width="stretch", key="riwayat_lengkap", placeholder=ui.KOSONG)
     labels = {int(r.id): f"{r.polsek.removeprefix('Polsek ')} v{r.versi} \u00b7 {r.nama_berkas}" for r in history.itertuples()}
     chosen = st.selectbox("Unduh berkas asli", list(labels), format_func=labels.get, key="pilih_berkas")
     if chosen is not None:

@@ -68,7 +68,7 @@ linmas["persen"] = (linmas["linmas"] / linmas["kebutuhan"].where(linmas["kebutuh
 st.dataframe(linmas.rename(columns={"polsek": "Polsek", "linmas": "Linmas dilibatkan", "tps": "TPS", "kebutuhan": "Kebutuhan",
                                     "persen": "Terpenuhi"}),
              hide_index=True, width="stretch", key="linmas",
-             column_config={"Terpenuhi": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)})
+             column_config={"Terpenuhi": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)}, placeholder=ui.KOSONG)
 
 st.subheader("Indeks Kesiapan per desa")
 per_desa = month[["desa", "kecamatan", "polsek", "indeks_kesiapan", "koordinasi_penyelenggara", "sosialisasi_pemilihan",
@@ -78,5 +78,5 @@ st.dataframe(per_desa.rename(columns={"desa": "Desa", "kecamatan": "Kecamatan", 
                                       "pos_kamling_aktif": "Pos kamling aktif", "pos_kamling": "Pos kamling", "fkpm_aktif": "FKPM aktif",
                                       "linmas": "Linmas", "tps": "TPS"}),
              hide_index=True, width="stretch", key="kesiapan_desa",
-             column_config={"Indeks Kesiapan": st.column_config.ProgressColumn(format="%.0f", min_value=0, max_value=100)})
+             column_config={"Indeks Kesiapan": st.column_config.ProgressColumn(format="%.0f", min_value=0, max_value=100)}, placeholder=ui.KOSONG)
 st.caption(f"{format_bulan(bulan)} \u00b7 {polsek or ui.ALL_POLSEK} \u00b7 desa dengan indeks terendah di atas")

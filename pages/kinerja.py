@@ -36,7 +36,7 @@ def _colour(value: float, column: str) -> str:
 styled = shown.style.apply(lambda col: [_colour(v, col.name) for v in col], axis=0).format(
     {c: "{:.0%}" for c in shown.columns if c != "Indeks Kinerja"} | {"Indeks Kinerja": "{:.1f}"}, na_rep="\u2013"
 )
-st.dataframe(styled, width="stretch", key="rapor")
+st.dataframe(styled, width="stretch", key="rapor", placeholder=ui.KOSONG)
 st.caption("Persentase capaian rata-rata per desa terhadap target bulanan di data/indeks.csv: "
            "hijau \u2265 100%, kuning 60\u201399%, merah < 60%. Rasio (problem solving, pos kamling) dihitung dari jumlah.")
 
@@ -63,6 +63,7 @@ st.dataframe(
         **{components.loc[c.removeprefix("kinerja_"), "label"]: st.column_config.NumberColumn(format="%.1f")
            for c in component_cols},
     },
+    placeholder=ui.KOSONG,
 )
 st.caption("Urutkan dengan mengetuk judul kolom. Tren: \u2191 naik, \u2193 turun (> 2 poin) dibanding bulan lalu.")
 
@@ -105,5 +106,5 @@ with tab_polsek:
                                           "deteksi_dini": "Deteksi Dini", "pos_kamling_aktif": "Pos kamling aktif",
                                           "pos_kamling": "Pos kamling", "fkpm_aktif": "FKPM aktif"}),
                  hide_index=True, width="stretch", key="rinci_polsek",
-                 column_config={"Indeks": st.column_config.NumberColumn(format="%.1f")})
+                 column_config={"Indeks": st.column_config.NumberColumn(format="%.1f")}, placeholder=ui.KOSONG)
     st.caption(f"{format_bulan(bulan)} \u00b7 {chosen_polsek}")

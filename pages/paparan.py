@@ -140,7 +140,7 @@ elif slide == "Peta Kerawanan":
     st.dataframe(table.rename(columns={"desa": "Desa", "kecamatan": "Kecamatan", "polsek": "Polsek", "tingkat_kerawanan": "Tingkat",
                                        "skor_kerawanan": "Skor", "potensi_gangguan": "Potensi gangguan"}),
                  hide_index=True, width="stretch", key="p_rawan", row_height=44,
-                 column_config={"Skor": st.column_config.NumberColumn(format="%.0f")})
+                 column_config={"Skor": st.column_config.NumberColumn(format="%.0f")}, placeholder=ui.KOSONG)
 elif slide == "Catatan untuk Anev":
     st.title("Catatan untuk Anev")
     notes = analysis.findings(desa_all, metrics.completeness(ui.uploads(), months), bulan, polsek)

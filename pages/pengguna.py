@@ -19,7 +19,7 @@ table = auth.users(engine)
 st.dataframe(table.rename(columns={"username": "Nama pengguna", "peran": "Peran", "polsek": "Polsek", "aktif": "Aktif",
                                    "dibuat": "Dibuat (UTC)", "gagal": "Gagal masuk", "terkunci_sampai": "Terkunci sampai (UTC)",
                                    "terakhir_masuk": "Terakhir masuk (UTC)"}).drop(columns=["id"]),
-             hide_index=True, width="stretch", key="daftar_akun")
+             hide_index=True, width="stretch", key="daftar_akun", placeholder=ui.KOSONG)
 
 left, right = st.columns(2)
 with left, st.form("tambah_akun", clear_on_submit=True):

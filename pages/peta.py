@@ -61,7 +61,7 @@ def detail_panel(kode: str) -> None:
             st.dataframe(pd.DataFrame({
                 "Kelas": ["Kurang rawan", "Rawan", "Sangat rawan", "Belum dipetakan", "Jumlah"],
                 "TPS": [int(row[k]) for k in ("tps_kurang_rawan", "tps_rawan", "tps_sangat_rawan", "tps_belum_dipetakan", "tps")],
-            }), hide_index=True, width="stretch", key=f"tps_{kode}")
+            }), hide_index=True, width="stretch", key=f"tps_{kode}", placeholder=ui.KOSONG)
         else:
             st.markdown("Belum dilaporkan.")
         potensi = ui.escape(row["potensi_gangguan"]) if row["potensi_gangguan"] else "\u2013"
@@ -69,7 +69,7 @@ def detail_panel(kode: str) -> None:
     st.markdown("**6 bulan terakhir**")
     st.dataframe(kerawanan.desa_history(desa_all, kode, bulan), hide_index=True, width="stretch", key=f"riwayat_{kode}",
                  column_config={"Skor Kerawanan": st.column_config.NumberColumn(format="%.0f"),
-                                "Indeks Kesiapan": st.column_config.NumberColumn(format="%.1f")})
+                                "Indeks Kesiapan": st.column_config.NumberColumn(format="%.1f")}, placeholder=ui.KOSONG)
 
 
 tab_peta, tab_rencana = st.tabs(["Peta", "Rencana Pengamanan TPS"])
@@ -132,7 +132,7 @@ with tab_peta:
                        f"{int(frame['naik_tingkat'].sum())} naik tingkat.")
             st.dataframe(worse, hide_index=True, width="stretch", key="peta_makin_rawan",
                          column_config={"Skor bulan lalu": st.column_config.NumberColumn(format="%.0f"),
-                                        "Skor bulan ini": st.column_config.NumberColumn(format="%.0f")})
+                                        "Skor bulan ini": st.column_config.NumberColumn(format="%.0f")}, placeholder=ui.KOSONG)
 
     st.subheader("Detail desa")
     labels = {r.kode: f"{r.desa} \u2013 Kec. {r.kecamatan}" for r in frame.sort_values(["desa"]).itertuples()}
@@ -194,7 +194,7 @@ with tab_rencana:
         "polsek": "Polsek", "kecamatan": "Kecamatan", "desa_melapor": "Desa melapor", "desa_total": "Jumlah desa",
         "tps": "TPS", "tps_kurang_rawan": "Kurang rawan", "tps_rawan": "Rawan", "tps_sangat_rawan": "Sangat rawan",
         "tps_belum_dipetakan": "Belum dipetakan", "personel_polri": "Polri", "personel_linmas": "Linmas",
-    }), hide_index=True, width="stretch", key=f"rencana_{by}")
+    }), hide_index=True, width="stretch", key=f"rencana_{by}", placeholder=ui.KOSONG)
 
     st.subheader("Desa dengan TPS rawan dan sangat rawan")
     rawan = kerawanan.rawan_tps_desa(month_rows, scheme, polsek)
@@ -207,4 +207,4 @@ with tab_rencana:
             "desa": "Desa/Kelurahan", "kecamatan": "Kecamatan", "polsek": "Polsek", "tps_rawan": "TPS rawan",
             "tps_sangat_rawan": "TPS sangat rawan", "personel_polri": "Polri", "personel_linmas": "Linmas",
             "tingkat_kerawanan": "Tingkat desa", "nama_bhabin": "Bhabinkamtibmas", "potensi_gangguan": "Potensi gangguan",
-        }), hide_index=True, width="stretch", key="rencana_rawan")
+        }), hide_index=True, width="stretch", key="rencana_rawan", placeholder=ui.KOSONG)

@@ -38,6 +38,7 @@ st.dataframe(
         "Indeks Kinerja": st.column_config.NumberColumn(format="%.1f"),
         "Indeks Kesiapan": st.column_config.NumberColumn(format="%.1f"),
     },
+    placeholder=ui.KOSONG,
 )
 
 st.subheader("Per desa")
@@ -56,4 +57,5 @@ st.dataframe(
         "Indeks Kesiapan": st.column_config.NumberColumn(format="%.1f"),
         "Skor Kerawanan": st.column_config.NumberColumn(format="%.0f"),
     },
+    placeholder=ui.KOSONG,
 )

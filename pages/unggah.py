@@ -132,7 +132,7 @@ for token in tokens:
             # the sentences themselves, readable on a narrow tablet without scrolling the table sideways
             st.markdown("\n".join(f"- {ui.escape(e.message)}" for e in result.errors[:10])
                         + (f"\n- \u2026 dan {len(result.errors) - 10} kesalahan lain (lihat tabel)" if len(result.errors) > 10 else ""))
-            st.dataframe(ui.issues_frame(result.errors), hide_index=True, width="stretch", key=f"kesalahan_{token}")
+            st.dataframe(ui.issues_frame(result.errors), hide_index=True, width="stretch", key=f"kesalahan_{token}", placeholder=ui.KOSONG)
         else:
             st.success(
                 f"Berkas sah: {rows['kegiatan']} baris kegiatan dan {rows['kerawanan']} baris kerawanan siap disimpan.",
@@ -140,19 +140,19 @@ for token in tokens:
             )
         if result.warnings:
             with st.expander(f"{len(result.warnings)} peringatan (disimpan bersama berkas)", expanded=not result.errors):
-                st.dataframe(ui.issues_frame(result.warnings), hide_index=True, width="stretch")
+                st.dataframe(ui.issues_frame(result.warnings), hide_index=True, width="stretch", placeholder=ui.KOSONG)
         if result.notes:
             with st.expander(f"{len(result.notes)} catatan"):
-                st.dataframe(ui.issues_frame(result.notes), hide_index=True, width="stretch")
+                st.dataframe(ui.issues_frame(result.notes), hide_index=True, width="stretch", placeholder=ui.KOSONG)
         if not result.errors:
             tab1, tab2 = st.tabs(["Kegiatan", "Kerawanan"])
             with tab1:
-                st.dataframe(_named_rows(result.kegiatan, "kegiatan"), hide_index=True, width="stretch")
+                st.dataframe(_named_rows(result.kegiatan, "kegiatan"), hide_index=True, width="stretch", placeholder=ui.KOSONG)
             with tab2:
                 if result.kerawanan.empty:
                     st.caption("Lembar Kerawanan tidak ada di berkas ini.")
                 else:
-                    st.dataframe(_named_rows(result.kerawanan, "kerawanan"), hide_index=True, width="stretch")
+                    st.dataframe(_named_rows(result.kerawanan, "kerawanan"), hide_index=True, width="stretch", placeholder=ui.KOSONG)
             existing = store.latest_version(engine, result.polsek, result.bulan)
             confirmed = True
             if existing:
@@ -200,6 +200,7 @@ else:
         hide_index=True,
         width="stretch",
         key="riwayat",
+        placeholder=ui.KOSONG,
     )
 
 if ui.has_demo():

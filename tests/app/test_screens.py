@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from accounts import ensure_user, sign_in
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from core import agenda, demo, store
+from core import agenda, demo, store, ui
 from core.months import format_bulan
 
 APP = str(ROOT / "app.py")
@@ -61,6 +62,8 @@ def test_every_screen_runs_on_demo_data(demo_db, use_db, page):
     at = open_screen(page, bulan="2024-09")
     assert any("DATA CONTOH" in str(m.value) for m in at.markdown)
     assert at.caption[0].value.startswith("September 2024")
+    # a missing value shows as a dash, not Streamlit's default "None"
+    assert all(table.proto.placeholder == ui.KOSONG for table in at.dataframe)
 
 
 @pytest.mark.parametrize("page", SCREENS)
@@ -180,3 +183,12 @@ def test_mode_paparan_steps_through_slides(demo_db, use_db):
     at.button(key="paparan_berikut").click()
     at.run()
     assert at.query_params["slide"] in ("4", ["4"])
+
+
+def test_every_table_in_pages_shows_a_dash_for_missing_values():
+    # the screens above are checked live; this covers every other page (peta, unggah, paparan, admin screens)
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "st.dataframe":
+                keywords = {k.arg: ast.unparse(k.value) for k in node.keywords}
+                assert keywords.get("placeholder") == "ui.KOSONG", f"{path.name}:{node.lineno}"
