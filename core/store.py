@@ -375,23 +375,18 @@ def upload_file(engine: Engine, upload_id: int) -> tuple[str, bytes]:
 
 
 def _driver_rows(engine: Engine, query: sa.Select) -> list[tuple]:
-    """All rows of `query` as the driver's plain tuples, skipping SQLAlchemy's Row objects.
+    """All rows of `query` as the driver's plain tuples, read from the DBAPI cursor behind SQLAlchemy's result.
 
-    For a national month (84,000 desa per sheet) building Row objects took a third of the fetch; the row
-    tables hold only integers, text and booleans, which the callers convert column by column anyway.
+    For a national month (84,000 desa per sheet) building SQLAlchemy Row objects took a third of the fetch; the row
+    tables hold only integers, text and booleans, which the callers convert column by column anyway. Compilation,
+    parameter types, error wrapping and the transaction stay SQLAlchemy's.
     """
-    compiled = query.compile(dialect=engine.dialect)
-    params = compiled.construct_params()
     with engine.connect() as conn:
-        cursor = conn.connection.driver_connection.cursor()
+        result = conn.execute(query)
         try:
-            if compiled.positiontup is not None:  # positional paramstyle (SQLite's qmark)
-                cursor.execute(str(compiled), tuple(params[name] for name in compiled.positiontup))
-            else:  # named paramstyle (psycopg's pyformat)
-                cursor.execute(str(compiled), params)
-            return cursor.fetchall()
+            return result.cursor.fetchall()
         finally:
-            cursor.close()
+            result.close()
 
 
 def rows(engine: Engine, sheet: str, bulan_from: str, bulan_to: str | None = None) -> pd.DataFrame:
