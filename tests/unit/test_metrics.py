@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -126,6 +128,47 @@ def test_rekap_sums_and_recomputes_ratios():
     assert other["desa_melapor"] == 0 and pd.isna(other["indeks_kinerja"])
 
 
+def _plain(value: object) -> object:
+    """One value as the spec's JSON means it, converted the slow, obvious way (the reference for rekap_json)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return round(float(value), 2)
+    return value
+
+
+def _reference_json(rekap: metrics.Rekap) -> dict:
+    polsek_cols, desa_cols = metrics._json_columns()
+    return {
+        "bulan": rekap.bulan,
+        "totals": {k: _plain(v) for k, v in rekap.totals.items()},
+        "polsek": [{k: _plain(v) for k, v in row.items()} for row in rekap.polsek.reindex(columns=polsek_cols).to_dict("records")],
+        "desa": [{k: _plain(v) for k, v in row.items()} for row in rekap.desa.reindex(columns=desa_cols).to_dict("records")],
+        "kelengkapan": rekap.kelengkapan,
+    }
+
+
+def test_rekap_json_rounds_like_python_and_keeps_text_readable():
+    # pandas' own two-decimal writer rounds 0.015 and 13.795 up; the stored doubles are just below, Python rounds down
+    _polsek_cols, desa_cols = metrics._json_columns()
+    desa = pd.DataFrame({col: [None, None, None, None] for col in desa_cols})
+    desa["indeks_kinerja"] = [0.015, 13.795, 72.345, float("nan")]
+    desa["indeks_kesiapan"] = pd.array([0.125, None, 99.999, 1.0], dtype="Float64")
+    desa["keterangan"] = ["Sambang/DDS", "garis miring \\ terbalik", "baris\nbaru", "ü – é"]
+    rekap = metrics.Rekap(bulan="2024-09", totals={}, polsek=pd.DataFrame(), desa=desa, kelengkapan={})
+    text = metrics.rekap_json_text(rekap)
+    rows = json.loads(text)["desa"]
+    assert [r["indeks_kinerja"] for r in rows] == [0.01, 13.79, 72.34, None]
+    assert [r["indeks_kesiapan"] for r in rows] == [0.12, None, 100.0, 1.0]
+    assert [r["keterangan"] for r in rows] == list(desa["keterangan"])
+    assert '"Sambang/DDS"' in text  # greppable as written, not "Sambang\\/DDS"
+    assert len([line for line in text.splitlines() if line.lstrip().startswith('{"kode"')]) == 4
+
+
 def test_rekap_json_types_rounding_and_one_row_per_line():
     # desa A: sambang 7/20*25 = 8.75, problem solving empty = 10 -> 18.75; desa C only in Kerawanan: no index (null)
     kode_c = INSANA["kode"].iloc[2]
@@ -137,7 +180,7 @@ def test_rekap_json_types_rounding_and_one_row_per_line():
     rekap = metrics.build_rekap("2024-09", keg, ker)
     text = metrics.rekap_json_text(rekap)
     data = json.loads(text)
-    assert data == metrics.rekap_json(rekap)
+    assert data == _reference_json(rekap) and data == metrics.rekap_json(rekap)
     lines = text.splitlines()
     assert sum(line.lstrip().startswith('{"kode"') for line in lines) == 3  # one line per desa
     assert sum(line.lstrip().startswith('{"polsek"') for line in lines) == 9  # one line per Polsek
