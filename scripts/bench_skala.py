@@ -607,11 +607,12 @@ def before_after(engine: sa.Engine, bulan: str, runs: int) -> dict:
     """
     found: dict[str, list[float]] = {k: [] for k in ("before_fetch", "before_rekap", "before_json", "after_fetch",
                                                      "after_rekap", "after_json")}
-    for _ in range(runs):
-        for label, fetch, to_text in (
-            ("before", rows_before, lambda r: json.dumps(rekap_json_before(r), ensure_ascii=False, indent=2)),
-            ("after", store.rows, metrics.rekap_json_text),
-        ):
+    paths = [
+        ("before", rows_before, lambda r: json.dumps(rekap_json_before(r), ensure_ascii=False, indent=2)),
+        ("after", store.rows, metrics.rekap_json_text),
+    ]
+    for step in range(runs):
+        for label, fetch, to_text in paths if step % 2 == 0 else paths[::-1]:  # each path goes first every other round
             gc.collect()
             t0 = time.perf_counter()
             keg, ker = fetch(engine, "kegiatan", bulan), fetch(engine, "kerawanan", bulan)
@@ -631,7 +632,10 @@ def before_after(engine: sa.Engine, bulan: str, runs: int) -> dict:
         except AssertionError as error:
             differences.append(f"{sheet}: {str(error).splitlines()[0]}")
     rekap = metrics.build_rekap(bulan, store.rows(engine, "kegiatan", bulan), store.rows(engine, "kerawanan", bulan))
-    if json.loads(metrics.rekap_json_text(rekap)) != rekap_json_before(rekap):
+    # compared as canonical text: Python's == would take True for 1 and 2.0 for 2
+    canonical = [json.dumps(obj, sort_keys=True, ensure_ascii=False)
+                 for obj in (json.loads(metrics.rekap_json_text(rekap)), rekap_json_before(rekap))]
+    if canonical[0] != canonical[1]:
         differences.append("objek JSON berbeda")
     found["equal"] = "sama" if not differences else "BERBEDA: " + "; ".join(differences)  # type: ignore[assignment]
     return found
@@ -706,7 +710,7 @@ def probe(spec: dict) -> dict:
     def text_of(rekap: metrics.Rekap) -> float:
         t0 = time.perf_counter()
         text = metrics.rekap_json_text(rekap)
-        out["json_chars"] = len(text)
+        out["json_bytes"] = len(text.encode("utf-8"))
         return time.perf_counter() - t0
 
     first_fetch, first_build, rekap, _cpu = one()  # first rekap in the process: not in the median
@@ -914,7 +918,7 @@ def before_after_table(results: list[Result]) -> str:
 
 def cli_table(results: list[Result]) -> str:
     lines = table_head("Skala", "Backend", "`python -m core rekap --bulan …`: median (rentang)",
-                       "`… --json` ke /dev/null: median (rentang)", "Ukuran teks JSON", "`python -c \"import core.cli\"` saja",
+                       "`… --json` ke /dev/null: median (rentang)", "Ukuran teks JSON (UTF-8)", "`python -c \"import core.cli\"` saja",
                        "Memori puncak `rekap` / `--json`", "Target ≤ 2 s: `rekap` / `--json`")
     for r in results:
         c = r.cli or {}
@@ -924,7 +928,7 @@ def cli_table(results: list[Result]) -> str:
         ok = (verdict(median(c["rekap"]) <= TARGET_S) + " / " + verdict(median(c["json"]) <= TARGET_S)) if national else "– (pembanding)"
         lines.append(
             f"| {r.scale} | {r.backend} | {seconds(median(c['rekap']))} ({span(c['rekap'])}) | {seconds(median(c['json']))} "
-            f"({span(c['json'])}) | {mib(r.probe.get('json_chars', 0))} | {seconds(median(c['impor']))} | "
+            f"({span(c['json'])}) | {mib(r.probe.get('json_bytes', 0))} | {seconds(median(c['impor']))} | "
             f"{mib(max(c['rekap_rss']))} / {mib(max(c['json_rss']))} | {ok} |"
         )
     return "\n".join(lines)
@@ -957,7 +961,7 @@ def dominant(r: Result) -> str:
     frame = prof.get("frame.py:__init__", 0.0) / total
     driver = prof.get("store._driver_rows", 0.0) / total
     return (f"{r.scale}/{r.backend}: ambil baris {share:.0f}% / agregasi {100 - share:.0f}% (di bawah cProfile: "
-            f"execute + fetchall di `store._driver_rows` {100 * driver:.0f}%, `pd.DataFrame(...)` {100 * frame:.0f}%)")
+            f"`store._driver_rows` (koneksi, execute, fetchall) {100 * driver:.0f}%, `pd.DataFrame(...)` {100 * frame:.0f}%)")
 
 
 def suggestion(national: list[Result]) -> list[str]:
