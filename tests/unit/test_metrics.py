@@ -152,6 +152,16 @@ def _reference_json(rekap: metrics.Rekap) -> dict:
     }
 
 
+def test_round_like_python_matches_round_on_half_cents_and_random_values():
+    rng = np.random.default_rng(7)
+    values = np.concatenate([np.arange(0, 20_001) / 1000, np.arange(0, 4_001) / 40, rng.uniform(0, 100, 50_000),
+                             [0.015, 13.795, 72.345, -2.675, 1e13 + 0.005, float("nan")]])
+    got = metrics.round_like_python(pd.Series(values))
+    expected = np.array([round(v, 2) for v in values.tolist()])
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert not np.array_equal(np.round(values, 2), expected, equal_nan=True)  # numpy alone would not do
+
+
 def test_rekap_json_rounds_like_python_and_keeps_text_readable():
     # pandas' own two-decimal writer rounds 0.015 and 13.795 up; the stored doubles are just below, Python rounds down
     _polsek_cols, desa_cols = metrics._json_columns()
