@@ -34,6 +34,10 @@ KABUPATEN_FILE = "ttu_kabupaten.geojson"
 #: in landscape with the sidebar open leaves about 560 px, which the 6 % padding absorbs (the server cannot know the screen).
 MAP_HEIGHT = 560
 FIT_WIDTH = 600
+#: Mode Paparan's map slide: no sidebar and a projector, so taller, and fitted for the ~930 px an iPad in landscape
+#: leaves without a sidebar; at 560 px the height, not the width, limits how large the district is drawn.
+PAPARAN_MAP_HEIGHT = 640
+PAPARAN_FIT_WIDTH = 900
 #: Douglas-Peucker tolerance in degrees (0.0003 deg is about 33 m: under a pixel at district zoom, about one at
 #: Polsek zoom), and decimals kept (4 decimals is about 11 m). See docs/benchmarks.md, "Peta: ukuran muatan".
 SIMPLIFY_TOLERANCE = 0.0003

@@ -6,13 +6,13 @@ clicker) and large on-screen buttons move between slides; the slide number lives
 
 import streamlit as st
 
-from core import analysis, charts, metrics, ui
+from core import analysis, charts, maps, metrics, ui
 from core.months import format_bulan
 
 ui.ensure_frame()
 
 SLIDES = ["Judul", "Kelengkapan Laporan", "Ringkasan", "Kinerja Bhabinkamtibmas", "Kesiapan Pemilihan", "Peta Kerawanan",
-          "Catatan untuk Anev"]
+          "Desa Rawan", "Catatan untuk Anev"]
 
 bulan, polsek = ui.current_filters()
 index = int(st.query_params.get("slide", "1")) - 1 if str(st.query_params.get("slide", "1")).isdigit() else 0
@@ -128,6 +128,15 @@ elif slide == "Kesiapan Pemilihan":
                                                title="Desa dengan \u2265 1 kegiatan", percent=True)),
                        width="stretch", key="p_cakupan", config=big, theme=None)
 elif slide == "Peta Kerawanan":
+    st.title("Peta Kerawanan Desa")
+    frame = ui.peta_frame(bulan, polsek)
+    batas = ui.boundaries()
+    st.markdown(f"<div style='font-size:24px'>{maps.legend_html('kerawanan', frame)}</div>", unsafe_allow_html=True)
+    view = maps.fit_view(maps.frame_bounds(frame, batas, whole_district=polsek is None),
+                         width=maps.PAPARAN_FIT_WIDTH, height=maps.PAPARAN_MAP_HEIGHT)
+    st.pydeck_chart(maps.build_deck(frame, "kerawanan", batas, polsek=polsek, view=view), key="p_peta",
+                    height=maps.PAPARAN_MAP_HEIGHT, alt=f"Peta Kerawanan desa, {ui.scope_caption(bulan, polsek)}")
+elif slide == "Desa Rawan":
     st.title("Desa Rawan dan Sangat Rawan")
     month = scope[(scope["bulan"] == bulan) & scope["tingkat_kerawanan"].isin(["Rawan", "Sangat Rawan"])]
     counts = month["tingkat_kerawanan"].value_counts()

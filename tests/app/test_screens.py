@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,18 +172,32 @@ def test_a_page_started_on_its_own_runs_inside_the_frame(demo_db, use_db):
 def test_mode_paparan_steps_through_slides(demo_db, use_db):
     use_db(demo_db)
     titles = []
-    for number in range(1, 8):
+    for number in range(1, 9):
         at = open_screen("pages/paparan.py", bulan="2024-09", slide=str(number))
         titles.append(at.title[0].value)
         if number == 1:
             assert at.button(key="paparan_sebelum").disabled
+        if number == 8:
+            assert at.button(key="paparan_berikut").disabled
     assert titles[0] == "Analisis dan Evaluasi Bhabinkamtibmas"
     assert titles[1:] == ["Kelengkapan Laporan", "Ringkasan", "Kinerja: Indeks Kinerja per Polsek", "Kesiapan Pemilihan",
-                          "Desa Rawan dan Sangat Rawan", "Catatan untuk Anev"]
+                          "Peta Kerawanan Desa", "Desa Rawan dan Sangat Rawan", "Catatan untuk Anev"]
     at = open_screen("pages/paparan.py", bulan="2024-09", slide="3")
     at.button(key="paparan_berikut").click()
     at.run()
     assert at.query_params["slide"] in ("4", ["4"])
+
+
+def test_mode_paparan_map_slide_draws_the_month_larger_than_the_peta_screen(demo_db, use_db):
+    use_db(demo_db)
+    slide = open_screen("pages/paparan.py", bulan="2024-09", slide="6")
+    screen = open_screen("pages/peta.py", bulan="2024-09")
+    decks = [json.loads(at.get("deck_gl_json_chart")[0].proto.json) for at in (slide, screen)]
+    assert decks[0]["initialViewState"]["zoom"] > decks[1]["initialViewState"]["zoom"]  # the projector gets a bigger map
+    points = {layer["id"]: layer for layer in decks[0]["layers"]}["desa-titik"]["data"]
+    month = store.rows(store.create_db_engine(demo_db), "kerawanan", "2024-09")
+    assert set(month["desa_kode"]) <= {p["kode"] for p in points}  # every reported desa is on the slide
+    assert any("Sangat Rawan" in str(m.value) for m in slide.markdown)  # the legend
 
 
 def test_every_table_in_pages_shows_a_dash_for_missing_values():

@@ -11,7 +11,8 @@ import pytest
 from .conftest import ARTEFAK, ROOT, VIEWPORTS, open_page, wait_idle
 
 pytestmark = pytest.mark.e2e
-SCREENS = ["", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap", "unggah", "pengguna", "audit"]
+SCREENS = ["", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap", "unggah", "pengguna", "audit",
+           "paparan?slide=6"]  # Mode Paparan's map slide
 
 
 @pytest.fixture
@@ -28,8 +29,9 @@ def test_screen_has_no_error_and_no_horizontal_overflow(server, browser, screen,
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height})
     tab = context.new_page()
-    open_page(tab, f"{server}/{screen}?bulan=2024-09")
-    tab.screenshot(path=str(ARTEFAK / f"{screen or 'ringkasan'}-{viewport}.png"))
+    open_page(tab, f"{server}/{screen}{'&' if '?' in screen else '?'}bulan=2024-09")
+    name = screen.replace("?slide=", "-slide") or "ringkasan"
+    tab.screenshot(path=str(ARTEFAK / f"{name}-{viewport}.png"))
     assert tab.locator("[data-testid=stException]").count() == 0
     assert tab.locator("[data-testid=stAlertContentError]").filter(has_text="Traceback").count() == 0
     overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -66,17 +68,18 @@ def test_mode_paparan_with_the_keyboard(server, browser):
     tab = context.new_page()
     open_page(tab, f"{server}/paparan?bulan=2024-09")
     seen = []
-    for step in range(7):
+    for step in range(8):
         seen.append(tab.locator("h1").first.inner_text())
         tab.screenshot(path=str(ARTEFAK / f"paparan-{step + 1}.png"))
-        if step < 6:
+        if step < 7:
             tab.keyboard.press("PageDown" if step % 2 else "ArrowRight")
             tab.wait_for_url(f"**slide={step + 2}**", timeout=90_000)
             wait_idle(tab)
     assert seen[0].startswith("Analisis dan Evaluasi")
     assert seen[-1] == "Catatan untuk Anev"
+    assert "Peta Kerawanan Desa" in seen
     tab.keyboard.press("PageUp")
-    tab.wait_for_url("**slide=6**", timeout=90_000)
+    tab.wait_for_url("**slide=7**", timeout=90_000)
     assert tab.locator("[data-testid=stSidebar]").is_hidden()
     body = tab.evaluate("parseFloat(getComputedStyle(document.querySelector('[data-testid=stMain] p')).fontSize)")
     assert body >= 24
