@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from core.template import build_template  # imported here: `rekap` starts faster without the Excel stack
+    from core.template import build_template  # imported here: `rekap` does not load what only this command uses
 
     engine = store.get_engine()
     officers = store.assignments(engine, args.polsek, add_months(args.bulan, -1))
@@ -98,7 +98,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from core import pipeline  # imported here: `rekap` starts faster without the Excel stack
+    from core import pipeline  # imported here: `rekap` does not load what only this command uses
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -155,7 +155,7 @@ def cmd_rekap(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from core import demo  # imported here: `rekap` starts faster without the Excel stack
+    from core import demo  # imported here: `rekap` does not load what only this command uses
 
     engine = store.get_engine()
     if args.hapus:
