@@ -120,8 +120,10 @@ ROW_TABLES = {"kegiatan": kegiatan, "kerawanan": kerawanan}
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # let SQLAlchemy's begin event choose BEGIN IMMEDIATE
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # busy_timeout first: switching to WAL needs a lock, and two processes opening a new file at once would
+    # otherwise fail at once with "database is locked" instead of waiting.
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
