@@ -25,6 +25,7 @@ if os.environ.get("ANEV_DEMO_OTOMATIS", "1") == "1" and ui.data_version()[0] == 
             ui.clear_caches()
 
 user = ui.session_user()
+ui.page_style()
 
 SCREENS = {
     "Anev": [

@@ -11,104 +11,46 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import metrics, reference
-from core.months import add_months, format_bulan
-
-#: KPI cards of Ringkasan: key -> (label, kind). Kinds: sum, pct (0-100), coverage (% of reporting desa >= 1).
-KPI_SPECS: dict[str, tuple[str, str]] = {
-    "sambang_dds": ("Sambang/DDS", "sum"),
-    "deteksi_dini": ("Deteksi Dini", "sum"),
-    "ps_rasio": ("Problem Solving selesai", "pct"),
-    "pos_kamling_rasio": ("Pos kamling aktif", "pct"),
-    "fkpm_aktif": ("Desa FKPM aktif", "sum"),
-    "cakupan_sosialisasi": ("Cakupan sosialisasi", "pct"),
-    "cakupan_koordinasi": ("Cakupan koordinasi PPK/PPS", "pct"),
-    "polsek_melapor": ("Polsek melapor", "count"),
-}
-
-
-def _percent(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    """A ratio of sums in percent; NaN where the denominator is zero (nothing to compare)."""
-    return numerator / denominator.where(denominator > 0) * 100
+from core import fmt, measures, metrics, reference
+from core.months import add_months
+from core.reference import Measure
 
 
 def monthly_series(desa: pd.DataFrame, months: list[str]) -> pd.DataFrame:
-    """Per month: sums, ratios recomputed from sums, coverage and mean indices; months without data stay NaN."""
-    reported = desa[desa["_ada_kegiatan"]] if not desa.empty else desa
-    sum_keys = reference.count_keys() + reference.bool_keys()
-    if reported.empty:
-        # every column a screen may ask for, all empty: a month without data is a gap, never a zero or a KeyError
-        columns = [*sum_keys, "indeks_kinerja", "indeks_kesiapan", "cakupan_sosialisasi", "cakupan_koordinasi",
-                   "ps_rasio", "pos_kamling_rasio", "linmas_kebutuhan", "linmas_rasio"]
-        frame = pd.DataFrame(np.nan, index=pd.Index(months, name="bulan"), columns=columns)
-        frame["desa_melapor"] = 0
-        frame["polsek_melapor"] = 0
-        return frame
-    grouped = reported.groupby("bulan")
-    frame = grouped[sum_keys].sum()
-    frame["desa_melapor"] = grouped.size()
-    frame["polsek_melapor"] = grouped["polsek"].nunique()
-    frame["indeks_kinerja"] = grouped["indeks_kinerja"].mean()
-    frame["indeks_kesiapan"] = grouped["indeks_kesiapan"].mean()
-    frame["cakupan_sosialisasi"] = (reported["sosialisasi_pemilihan"] >= 1).groupby(reported["bulan"]).mean() * 100
-    frame["cakupan_koordinasi"] = (reported["koordinasi_penyelenggara"] >= 1).groupby(reported["bulan"]).mean() * 100
-    frame["ps_rasio"] = _percent(frame["ps_selesai"], frame["ps_ditangani"])
-    frame["pos_kamling_rasio"] = _percent(frame["pos_kamling_aktif"], frame["pos_kamling"])
-    frame["linmas_kebutuhan"] = frame["tps"] * reference.settings()["pengamanan_tps"]["linmas_per_tps"]
-    frame["linmas_rasio"] = _percent(frame["linmas"], frame["linmas_kebutuhan"])
-    frame = frame.reindex(months)
-    frame.index.name = "bulan"
-    frame["desa_melapor"] = frame["desa_melapor"].fillna(0).astype("int64")
-    frame["polsek_melapor"] = frame["polsek_melapor"].fillna(0).astype("int64")
-    return frame
+    """Every measure of the catalogue per month (`core.measures.series`); months without data stay NaN."""
+    return measures.series(desa, months)
 
 
 @dataclass
 class Kpi:
-    """One KPI card: this month, previous month, same month last year, and % changes."""
+    """One KPI card: this month, the change against last month (like with like) and against the same month last year."""
 
     key: str
     label: str
-    kind: str
+    short: str
+    measure: Measure
     value: float | None
-    previous: float | None
-    last_year: float | None
-
-    @staticmethod
-    def _change(now: float | None, then: float | None, kind: str) -> float | None:
-        if now is None or then is None or pd.isna(now) or pd.isna(then):
-            return None
-        if kind == "pct":
-            return now - then  # percentage points
-        if then == 0:
-            return None
-        return (now - then) / then * 100
+    previous: measures.Change
+    last_year: measures.Change
 
     @property
     def vs_previous(self) -> float | None:
-        return self._change(self.value, self.previous, self.kind)
+        return self.previous.change
 
     @property
     def vs_last_year(self) -> float | None:
-        return self._change(self.value, self.last_year, self.kind)
+        return self.last_year.change
 
 
-def _value(series: pd.DataFrame, bulan: str, key: str) -> float | None:
-    if bulan not in series.index or key not in series.columns:
-        return None
-    if series.loc[bulan, "desa_melapor"] == 0:
-        return None
-    value = series.loc[bulan, key]
-    return None if pd.isna(value) else float(value)
-
-
-def kpis(series: pd.DataFrame, bulan: str) -> list[Kpi]:
-    """KPI cards for a month against the previous month and the same month last year."""
+def kpis(desa: pd.DataFrame, bulan: str) -> list[Kpi]:
+    """The catalogue's KPI cards (`tampil` kpi) for a month against the previous month and the same month last year."""
     previous, last_year = add_months(bulan, -1), add_months(bulan, -12)
-    return [
-        Kpi(key, label, kind, _value(series, bulan, key), _value(series, previous, key), _value(series, last_year, key))
-        for key, (label, kind) in KPI_SPECS.items()
-    ]
+    cards = []
+    for measure in reference.shown("kpi"):
+        now = measures.compare(desa, measure.key, bulan, previous)
+        cards.append(Kpi(measure.key, measure.label, measure.short, measure, now.value, now,
+                         measures.compare(desa, measure.key, bulan, last_year)))
+    return cards
 
 
 # --------------------------------------------------------------------------- scorecard and league tables
@@ -116,29 +58,23 @@ def kpis(series: pd.DataFrame, bulan: str) -> list[Kpi]:
 SCORE_THRESHOLDS = (1.0, 0.6)  # >= 100% of target green, >= 60% yellow, else red
 
 
-def scorecard(desa: pd.DataFrame, by: str = "polsek") -> pd.DataFrame:
-    """Achievement of each Indeks Kinerja component against its monthly target, per group (1.0 = target met).
+def scorecard(desa: pd.DataFrame, bulan: str, by: str = "polsek") -> pd.DataFrame:
+    """Per group: each Indeks Kinerja component's attainment, the per-desa score capped at the target and averaged.
 
-    Sum components compare the group's total with target x reporting desa; ratios are recomputed from sums.
+    The same capping as the index (component points / weight), so one desa far above target cannot hide three
+    below it. Also `<komponen>__kurang`: how many desa of the group are under target on that component.
     """
-    reported = desa[desa["_ada_kegiatan"]]
-    components = reference.index_components()
-    components = components[components["indeks"] == "kinerja"]
+    month = desa[(desa["bulan"] == bulan) & desa["_ada_kegiatan"]] if "bulan" in desa.columns else desa[desa["_ada_kegiatan"]]
+    comps = reference.components("kinerja", bulan)
     rows = {}
-    for group, frame in reported.groupby(by):
-        values = {}
-        n = len(frame)
-        for comp in components.itertuples(index=False):
-            if comp.rumus == "capaian":
-                total = sum(frame[c].sum() for c in comp.kolom.split("+"))
-                values[comp.komponen] = total / (comp.target * n)
-            elif comp.rumus == "rasio":
-                num, den = comp.kolom.split("/")
-                denominator = frame[den].sum()
-                values[comp.komponen] = frame[num].sum() / denominator if denominator else (comp.nilai_kosong if not pd.isna(comp.nilai_kosong) else 0.0)
-            elif comp.rumus == "ya":
-                values[comp.komponen] = frame[comp.kolom].mean()
-        values["indeks_kinerja"] = frame["indeks_kinerja"].mean()
+    for group, frame in month.groupby(by):
+        values: dict[str, float] = {}
+        for comp in comps:
+            attained = frame[f"kinerja_{comp.komponen}"].astype(float) / comp.bobot if comp.bobot else pd.Series(np.nan, index=frame.index)
+            values[comp.komponen] = float(attained.mean())
+            values[f"{comp.komponen}__kurang"] = int((attained < 1 - 1e-9).sum())
+        values["indeks_kinerja"] = float(frame["indeks_kinerja"].mean())
+        values["desa"] = len(frame)
         rows[group] = values
     result = pd.DataFrame.from_dict(rows, orient="index")
     result.index.name = by
@@ -149,7 +85,7 @@ def score_colour(value: float | None) -> str:
     """`hijau`, `kuning` or `merah` against the target (1.0 = met)."""
     if value is None or pd.isna(value):
         return "abu"
-    if value >= SCORE_THRESHOLDS[0]:
+    if value >= SCORE_THRESHOLDS[0] - 1e-9:
         return "hijau"
     if value >= SCORE_THRESHOLDS[1]:
         return "kuning"
@@ -204,35 +140,43 @@ def officer_league(desa: pd.DataFrame, bulan: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- findings for the meeting
 
+#: A drop worth a finding: a count falling by at least this share, a percentage or index by at least these points.
+DROP_SHARE = 0.15
+DROP_POINTS = 10.0
+#: Names listed in one finding sentence before "dan N lainnya".
+NAMES_IN_FINDING = 6
+
 
 @dataclass
 class Finding:
-    """One line of "Catatan untuk Anev"."""
+    """One line of "Catatan untuk Anev", with what an arahan made from it would be about."""
 
-    jenis: str  # laporan, penurunan, kerawanan, kinerja, instruksi
+    jenis: str  # laporan, penurunan, kerawanan, kinerja, arahan
     tingkat: str  # tinggi, sedang
     teks: str
+    polsek: tuple[str, ...] = ()  # the Polsek it concerns (empty: all)
+    ukuran: str | None = None  # the measure it concerns, for an arahan's target
 
 
-INSTRUCTIONS = {
-    "pos_kamling_rasio": "Aktifkan kembali pos kamling (Kam Swakarsa)",
-    "fkpm_aktif": "Bangun kembali FKPM",
-    "cakupan_koordinasi": "Koordinasi dengan penyelenggara (PPK/PPS)",
-    "cakupan_sosialisasi": "Sosialisasi partisipasi pemilihan",
-}
+def needs_coaching(league: pd.DataFrame, months: int = 2) -> pd.DataFrame:
+    """Officers Kurang `months` months running or more, worst first: longest run, then lowest index."""
+    if league.empty:
+        return league
+    flagged = league[league["bulan_kurang"] >= months]
+    return flagged.sort_values(["bulan_kurang", "indeks_kinerja", "nama_bhabin"], ascending=[False, True, True]).reset_index(drop=True)
 
 
-def findings(
-    desa: pd.DataFrame,
-    completeness: pd.DataFrame,
-    bulan: str,
-    polsek: str | None = None,
-    stall_months: int = 3,
-) -> list[Finding]:
-    """Findings computed from the data, worded for the meeting, most serious first."""
+def officer_name(row: object) -> str:
+    """`Bripka Yohanes Taolin` (rank and name as the roll shows them)."""
+    rank = getattr(row, "pangkat", None)
+    rank = "" if rank is None or pd.isna(rank) else f"{rank} "
+    return f"{rank}{row.nama_bhabin}"
+
+
+def findings(desa: pd.DataFrame, completeness: pd.DataFrame, bulan: str, polsek: str | None = None) -> list[Finding]:
+    """Findings computed from the data, worded for the meeting, most serious first. `desa` is already scoped."""
     notes: list[Finding] = []
-    scope = desa if polsek is None else desa[desa["polsek"] == polsek]
-    month_label = format_bulan(bulan)
+    month_label = fmt.month(bulan)
 
     status = completeness[completeness["bulan"] == bulan]
     if polsek:
@@ -240,68 +184,49 @@ def findings(
     missing = list(status.loc[status["status"] == "belum", "polsek"])
     late = list(status.loc[status["status"] == "terlambat", "polsek"])
     if missing:
-        notes.append(Finding("laporan", "tinggi", f"Belum mengirim rekap {month_label}: {', '.join(missing)}."))
+        notes.append(Finding("laporan", "tinggi", f"Belum mengirim rekap {month_label}: {', '.join(missing)}.", tuple(missing)))
     if late:
-        notes.append(Finding("laporan", "sedang", f"Terlambat mengirim rekap {month_label} (lewat tanggal batas): {', '.join(late)}."))
+        notes.append(Finding("laporan", "sedang", f"Terlambat mengirim rekap {month_label} (lewat tanggal batas): {', '.join(late)}.",
+                             tuple(late)))
 
-    months = sorted(scope["bulan"].unique()) if not scope.empty else []
-    series = monthly_series(scope, months) if months else pd.DataFrame()
     previous = add_months(bulan, -1)
-    if not series.empty and bulan in series.index and previous in series.index and series.loc[previous, "desa_melapor"] > 0 \
-            and series.loc[bulan, "desa_melapor"] > 0:
-        drops = []
-        for key, (label, kind) in KPI_SPECS.items():
-            if key == "polsek_melapor":
+    drops = []
+    if not desa.empty:
+        for measure in reference.shown("temuan"):
+            change = measures.compare(desa, measure.key, bulan, previous)
+            if change.change is None or change.now_common is None or change.then_common is None:
                 continue
-            now, then = series.loc[bulan, key], series.loc[previous, key]
-            if pd.isna(now) or pd.isna(then):
-                continue
-            if kind == "pct" and then - now >= 10:
-                drops.append((then - now, f"{label} turun {then - now:.0f} poin persen ({then:.0f}% \u2192 {now:.0f}%)"))
-            elif kind == "sum" and then > 0 and (then - now) / then >= 0.15:
-                drops.append(((then - now) / then * 100, f"{label} turun {(then - now) / then * 100:.0f}% ({then:,.0f} \u2192 {now:,.0f})".replace(",", ".")))
-        for _, text in sorted(drops, reverse=True)[:3]:
-            notes.append(Finding("penurunan", "sedang", f"{text} dibanding {format_bulan(previous)}."))
+            common = "" if change.like_for_like else f", pada {change.polsek_common} Polsek yang melapor di kedua bulan"
+            if change.kind == "poin" and -change.change >= DROP_POINTS:
+                unit = "poin persen" if measure.is_percent else "poin"
+                then, now = (fmt.percent(change.then_common), fmt.percent(change.now_common)) if measure.is_percent else \
+                    (fmt.number(change.then_common, 1), fmt.number(change.now_common, 1))
+                drops.append((-change.change, measure, f"{measure.label} turun {fmt.number(-change.change)} {unit} ({then} \u2192 {now}){common}"))
+            elif change.kind == "persen" and -change.change >= DROP_SHARE * 100:
+                drops.append((-change.change, measure, f"{measure.label} turun {fmt.number(-change.change)}% "
+                                                       f"({fmt.number(change.then_common)} \u2192 {fmt.number(change.now_common)}){common}"))
+    for _, measure, text in sorted(drops, key=lambda d: -d[0])[:3]:
+        notes.append(Finding("penurunan", "sedang", f"{text} dibanding {fmt.month(previous)}.", (polsek,) if polsek else (), measure.key))
 
-    now_rows = scope[(scope["bulan"] == bulan) & scope["_ada_kerawanan"]]
-    before_rows = scope[(scope["bulan"] == previous) & scope["_ada_kerawanan"]].set_index("kode")["tingkat_kerawanan"]
-    newly = now_rows[(now_rows["tingkat_kerawanan"] == "Sangat Rawan") & now_rows["kode"].isin(before_rows.index)
-                     & (now_rows["kode"].map(before_rows) != "Sangat Rawan")]
-    if not newly.empty:
-        names = ", ".join(f"{r.desa} ({r.polsek.removeprefix('Polsek ')})" for r in newly[["desa", "polsek"]].itertuples())
-        notes.append(Finding("kerawanan", "tinggi", f"Desa yang menjadi Sangat Rawan bulan ini: {names}."))
+    if not desa.empty:
+        now_rows = desa[(desa["bulan"] == bulan) & desa["_ada_kerawanan"]]
+        before_rows = desa[(desa["bulan"] == previous) & desa["_ada_kerawanan"]].set_index("kode")["tingkat_kerawanan"]
+        newly = now_rows[(now_rows["tingkat_kerawanan"] == "Sangat Rawan") & now_rows["kode"].isin(before_rows.index)
+                         & (now_rows["kode"].map(before_rows) != "Sangat Rawan")]
+        if not newly.empty:
+            names = ", ".join(f"{r.desa} ({r.polsek.removeprefix('Polsek ')})" for r in newly[["desa", "polsek"]].itertuples())
+            notes.append(Finding("kerawanan", "tinggi", f"Desa yang menjadi Sangat Rawan bulan ini: {names}.",
+                                 tuple(sorted(set(newly["polsek"])))))
 
-    history = officer_history(scope)
-    streak = kurang_streak(history, bulan)
-    flagged = streak[streak >= 2]
-    if not flagged.empty:
-        names_by_nrp = scope[["nrp", "pangkat", "nama_bhabin"]].dropna(subset=["nrp"]).drop_duplicates("nrp", keep="last").set_index("nrp")
-        people = [f"{names_by_nrp.loc[n, 'pangkat'] or ''} {names_by_nrp.loc[n, 'nama_bhabin']} ({streak[n]} bulan)".strip()
-                  for n in flagged.sort_values(ascending=False).index]
-        shown = ", ".join(people[:6]) + (f", dan {len(people) - 6} lainnya" if len(people) > 6 else "")
-        notes.append(Finding("kinerja", "tinggi", f"{len(people)} Bhabinkamtibmas berkategori Kurang dua bulan berturut-turut atau lebih: {shown}."))
-
-    if not series.empty and bulan in series.index:
-        window = [add_months(bulan, -i) for i in range(stall_months, -1, -1)]
-        window = [m for m in window if m in series.index and series.loc[m, "desa_melapor"] > 0]
-        if len(window) >= 3:
-            for key, instruction in INSTRUCTIONS.items():
-                values = series.loc[window, key].astype(float)
-                if values.isna().any():
-                    continue
-                start, end = values.iloc[0], values.iloc[-1]
-                if KPI_SPECS[key][1] == "pct":
-                    moving = end - start >= 5
-                    change = f"{start:.0f}% \u2192 {end:.0f}%"
-                else:
-                    moving = (start == 0 and end > 0) or (start > 0 and (end - start) / start >= 0.1)
-                    change = f"{start:.0f} \u2192 {end:.0f} desa"
-                if not moving:
-                    notes.append(Finding(
-                        "instruksi", "sedang",
-                        f"Instruksi \u201c{instruction}\u201d belum bergerak: {KPI_SPECS[key][0].lower()} {change} "
-                        f"sejak {format_bulan(window[0])}.",
-                    ))
+        flagged = needs_coaching(officer_league(desa, bulan))
+        if not flagged.empty:
+            people = [f"{officer_name(r)} ({r.polsek.removeprefix('Polsek ')}, {r.bulan_kurang} bulan)" for r in flagged.itertuples()]
+            shown = ", ".join(people[:NAMES_IN_FINDING])
+            rest = f", dan {len(people) - NAMES_IN_FINDING} lainnya (daftar lengkap di layar Kinerja Bhabinkamtibmas)" \
+                if len(people) > NAMES_IN_FINDING else ""
+            notes.append(Finding("kinerja", "tinggi", f"{len(people)} Bhabinkamtibmas berkategori Kurang dua bulan berturut-turut "
+                                                      f"atau lebih: {shown}{rest}.", tuple(sorted(set(flagged["polsek"]))),
+                                 "indeks_kinerja"))
     order = {"tinggi": 0, "sedang": 1}
     return sorted(notes, key=lambda f: order[f.tingkat])
 

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from core import metrics, reference
+from core import indices, metrics, reference
 from core.months import add_months, format_bulan, month_range
 
 BELUM = "Belum melapor"
@@ -42,16 +42,14 @@ def kecamatan_centroids() -> pd.DataFrame:
 
 def factor_labels() -> dict[str, str]:
     """Component key -> Indonesian label of the Skor Kerawanan factors (`data/indeks.csv`)."""
-    comps = reference.index_components()
-    comps = comps[comps["indeks"] == "kerawanan"]
-    return dict(zip(comps["komponen"], comps["label"], strict=True))
+    return {comp.komponen: comp.label for comp in reference.components("kerawanan")}
 
 
 def factors(desa: pd.DataFrame) -> pd.Series:
     """Per row: the factors that scored, as a tuple of (label, points), largest first."""
     if desa.empty:
         return pd.Series([], dtype=object, index=desa.index)
-    scores = metrics.index_scores(desa, "kerawanan").drop(columns="total")
+    scores = indices.scores(desa, "kerawanan").drop(columns="total")
     labels = factor_labels()
     out = []
     for _, row in scores.iterrows():

@@ -15,53 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import reference
+from core import indices, reference
 from core.months import add_months
 
 TINGKAT = ("Kurang Rawan", "Rawan", "Sangat Rawan")
+BELUM_DINILAI = "Belum dinilai"
 KATEGORI = ("Baik", "Cukup", "Kurang")
-TPS_CLASSES = {"kurang_rawan": "tps_kurang_rawan", "rawan": "tps_rawan", "sangat_rawan": "tps_sangat_rawan"}
+TPS_CLASSES = indices.TPS_CLASSES
 
 
 # --------------------------------------------------------------------------- indices per desa
-
-
-def _component(frame: pd.DataFrame, rumus: str, kolom: str, target: float, bobot: float, kosong: float) -> pd.Series:
-    """Score of one index component for every row."""
-    if rumus == "capaian":
-        actual = sum(frame[c].astype(float) for c in kolom.split("+"))
-        return np.minimum(actual / target, 1.0) * bobot
-    if rumus == "rasio":
-        num, den = kolom.split("/")
-        numerator, denominator = frame[num].astype(float), frame[den].astype(float)
-        ratio = pd.Series(np.where(denominator > 0, numerator / denominator.where(denominator > 0, 1), kosong), index=frame.index)
-        return np.minimum(ratio / target, 1.0) * bobot
-    if rumus == "ya":
-        return frame[kolom].astype(bool).astype(float) * bobot
-    if rumus == "minimal":
-        return (frame[kolom].astype(float) >= target).astype(float) * bobot
-    if rumus == "linmas":
-        num, den = kolom.split("/")
-        need = frame[den].astype(float) * target
-        ratio = pd.Series(np.where(need > 0, frame[num].astype(float) / need.where(need > 0, 1), kosong), index=frame.index)
-        return np.minimum(ratio, 1.0) * bobot
-    if rumus == "tps_terpetakan":
-        classified = sum(frame[c].astype(float) for c in TPS_CLASSES.values())
-        mapped = frame.get("_ada_kerawanan", pd.Series(True, index=frame.index)).astype(bool)
-        return ((classified == frame[kolom].astype(float)) & mapped).astype(float) * bobot
-    raise ValueError(f"rumus tidak dikenal: {rumus}")
-
-
-def index_scores(frame: pd.DataFrame, indeks: str) -> pd.DataFrame:
-    """Component scores and their total (0-100) for every row of `frame`, for one index."""
-    components = reference.index_components()
-    components = components[components["indeks"] == indeks]
-    scores = pd.DataFrame(index=frame.index)
-    for comp in components.itertuples(index=False):
-        kosong = 0.0 if pd.isna(comp.nilai_kosong) else float(comp.nilai_kosong)
-        scores[comp.komponen] = _component(frame, comp.rumus, comp.kolom, comp.target, comp.bobot, kosong)
-    scores["total"] = scores.sum(axis=1)
-    return scores
 
 
 def kategori_kinerja(value: float | None) -> str | None:
@@ -77,12 +40,16 @@ def kategori_kinerja(value: float | None) -> str | None:
 
 
 def tingkat_kerawanan(skor: pd.Series, tps_rawan: pd.Series, tps_sangat_rawan: pd.Series) -> pd.Series:
-    """Kurang Rawan / Rawan / Sangat Rawan from the score, raised by rawan and sangat rawan TPS."""
+    """Kurang Rawan / Rawan / Sangat Rawan from the score, raised by rawan and sangat rawan TPS; unknown score -> Belum dinilai."""
     limits = reference.settings()["tingkat_kerawanan"]
+    skor = pd.to_numeric(skor, errors="coerce").astype(float)
+    rawan = pd.to_numeric(tps_rawan, errors="coerce").astype(float).fillna(0)
+    sangat = pd.to_numeric(tps_sangat_rawan, errors="coerce").astype(float).fillna(0)
     level = np.where(skor >= limits["sangat_rawan"], 2, np.where(skor >= limits["rawan"], 1, 0))
-    level = np.maximum(level, np.where(tps_rawan > 0, 1, 0))
-    level = np.maximum(level, np.where(tps_sangat_rawan > 0, 2, 0))
-    return pd.Series([TINGKAT[i] for i in level], index=skor.index)
+    level = np.maximum(level, np.where(rawan > 0, 1, 0))
+    level = np.maximum(level, np.where(sangat > 0, 2, 0))
+    names = [TINGKAT[i] for i in level]
+    return pd.Series(names, index=skor.index).where(skor.notna(), BELUM_DINILAI)
 
 
 # --------------------------------------------------------------------------- per desa
@@ -98,7 +65,10 @@ def _with_columns(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
 def desa_month(kegiatan: pd.DataFrame, kerawanan: pd.DataFrame) -> pd.DataFrame:
     """One row per reported desa (per month, when the frames carry `bulan`): every key, the indices and the level.
 
-    Kinerja component scores are kept as `kinerja_<komponen>` columns for league tables and drill-downs.
+    A value of a sheet the desa did not send is unknown (NA), never 0: counts are nullable integers, Ya/Tidak nullable
+    booleans. Indeks Kinerja and Kesiapan need the Kegiatan sheet; Skor Kerawanan needs the Kerawanan sheet (else
+    "Belum dinilai"). Each month is scored with the weights in force then (`core.indices`). Kinerja component points
+    are kept as `kinerja_<komponen>` columns for league tables, drill-downs and the scorecard.
     """
     ref = reference.desa()[["kode", "nama", "kecamatan", "polsek", "perbatasan"]]
     keys = ["desa_kode", "bulan"] if "bulan" in kegiatan.columns and "bulan" in kerawanan.columns else ["desa_kode"]
@@ -112,17 +82,22 @@ def desa_month(kegiatan: pd.DataFrame, kerawanan: pd.DataFrame) -> pd.DataFrame:
     ).astype(bool)
     for flag in ("_ada_kegiatan", "_ada_kerawanan"):
         merged[flag] = merged[flag].astype("boolean").fillna(False).astype(bool)
-    for key in reference.count_keys():
-        merged[key] = pd.to_numeric(merged.get(key), errors="coerce").fillna(0).astype("int64")
-    for key in reference.bool_keys():
-        if key != "perbatasan":
-            merged[key] = merged[key].astype("boolean").fillna(False).astype(bool)
-    kinerja = index_scores(merged, "kinerja")
+    for item in reference.indicators():
+        if item.key == "perbatasan" or item.tipe not in ("angka", "ya_tidak"):
+            continue
+        sent = merged["_ada_kegiatan"] if item.sheet == "kegiatan" else merged["_ada_kerawanan"]
+        if item.tipe == "angka":
+            values = pd.to_numeric(merged.get(item.key), errors="coerce").astype("Float64").round().astype("Int64")
+            merged[item.key] = values.fillna(0).where(sent, pd.NA)
+        else:
+            values = merged[item.key].astype("boolean")
+            merged[item.key] = values.fillna(False).where(sent, pd.NA)
+    kinerja = indices.scores(merged, "kinerja")
     for component in kinerja.columns.drop("total"):
         merged[f"kinerja_{component}"] = kinerja[component].where(merged["_ada_kegiatan"])
     merged["indeks_kinerja"] = kinerja["total"].where(merged["_ada_kegiatan"])
-    merged["indeks_kesiapan"] = index_scores(merged, "kesiapan")["total"].where(merged["_ada_kegiatan"])
-    merged["skor_kerawanan"] = index_scores(merged, "kerawanan")["total"]
+    merged["indeks_kesiapan"] = indices.scores(merged, "kesiapan")["total"].where(merged["_ada_kegiatan"])
+    merged["skor_kerawanan"] = indices.scores(merged, "kerawanan")["total"].where(merged["_ada_kerawanan"])
     merged["tingkat_kerawanan"] = tingkat_kerawanan(merged["skor_kerawanan"], merged["tps_rawan"], merged["tps_sangat_rawan"])
     merged["kategori_kinerja"] = merged["indeks_kinerja"].map(kategori_kinerja)
     merged = merged.rename(columns={"desa_kode": "kode"})
@@ -134,7 +109,10 @@ def desa_month(kegiatan: pd.DataFrame, kerawanan: pd.DataFrame) -> pd.DataFrame:
 
 
 def guard_needs(tps: pd.DataFrame, scheme: str | None = None, by: str = "polsek") -> pd.DataFrame:
-    """Personnel needed to guard TPS per group: Polri per class ratio, rounded up per group; Linmas per TPS.
+    """Personnel needed to guard TPS per group: Polri and Linmas per class ratio, Polri rounded up per group.
+
+    TPS not yet classified count at the class named by `pengamanan_tps.kelas_tps_belum_dipetakan` (so they are
+    guarded, not left at zero); `tps_belum_dipetakan` says how many there are.
 
     `tps` has the group column and tps, tps_kurang_rawan, tps_rawan, tps_sangat_rawan.
     """
@@ -145,10 +123,16 @@ def guard_needs(tps: pd.DataFrame, scheme: str | None = None, by: str = "polsek"
     if ratios.empty:
         raise ValueError(f"skema rasio tidak dikenal: {scheme}")
     grouped = tps.groupby(by, as_index=False)[["tps", *TPS_CLASSES.values()]].sum()
-    polri_raw = sum(grouped[col] * ratios.loc[kelas, "polri"] / ratios.loc[kelas, "tps"] for kelas, col in TPS_CLASSES.items())
+    for col in ["tps", *TPS_CLASSES.values()]:
+        grouped[col] = pd.to_numeric(grouped[col], errors="coerce").fillna(0).astype("int64")
     classified = sum(grouped[col] for col in TPS_CLASSES.values())
-    linmas_raw = sum(grouped[col] * ratios.loc[kelas, "linmas"] / ratios.loc[kelas, "tps"] for kelas, col in TPS_CLASSES.items())
-    linmas_raw = linmas_raw + (grouped["tps"] - classified).clip(lower=0) * settings["linmas_per_tps"]
+    # TPS not yet classified still need guards: counted at the class `kelas_tps_belum_dipetakan` (default kurang rawan)
+    unclassified = (grouped["tps"] - classified).clip(lower=0)
+    fallback = settings.get("kelas_tps_belum_dipetakan", "kurang_rawan")
+    counts = {kelas: grouped[col] + (unclassified if kelas == fallback else 0) for kelas, col in TPS_CLASSES.items()}
+    polri_raw = sum(counts[kelas] * ratios.loc[kelas, "polri"] / ratios.loc[kelas, "tps"] for kelas in TPS_CLASSES)
+    linmas_raw = sum(counts[kelas] * ratios.loc[kelas, "linmas"] / ratios.loc[kelas, "tps"] for kelas in TPS_CLASSES)
+    grouped["tps_belum_dipetakan"] = unclassified
     grouped["personel_polri_mentah"] = polri_raw
     grouped["personel_polri"] = polri_raw.map(lambda v: math.ceil(round(v, 9))).astype("int64")
     grouped["personel_linmas"] = linmas_raw.map(lambda v: math.ceil(round(v, 9))).astype("int64")
@@ -199,7 +183,11 @@ class Rekap:
 
 def build_rekap(bulan: str, kegiatan: pd.DataFrame, kerawanan: pd.DataFrame, scheme: str | None = None) -> Rekap:
     """Aggregate one month's latest rows into Polres totals, Polsek rows and desa rows."""
-    desa = desa_month(kegiatan, kerawanan)
+    return rekap_from_desa(bulan, desa_month(kegiatan, kerawanan), scheme)
+
+
+def rekap_from_desa(bulan: str, desa: pd.DataFrame, scheme: str | None = None) -> Rekap:
+    """The month's recap from its desa rows (`desa_month` of one month): totals, every Polsek, every reported desa."""
     sum_keys = reference.count_keys() + reference.bool_keys()
     totals = {key: int(desa[key].sum()) if not desa.empty else 0 for key in sum_keys}
 
@@ -218,7 +206,7 @@ def build_rekap(bulan: str, kegiatan: pd.DataFrame, kerawanan: pd.DataFrame, sch
     frame = frame.merge(needs[["polsek", "personel_polri", "personel_linmas"]], on="polsek", how="left")
     frame["kategori_kinerja"] = frame["indeks_kinerja"].map(kategori_kinerja)
     kelengkapan = {
-        "polsek_melapor": int(kegiatan["polsek"].nunique()) if not kegiatan.empty else 0,
+        "polsek_melapor": int(reported["polsek"].nunique()) if not reported.empty else 0,
         "polsek_total": len(reference.polsek_names()),
         "desa_melapor": len(reported),
         "desa_total": len(reference.desa()),
@@ -289,20 +277,3 @@ def rekap_json_text(rekap: Rekap) -> str:
 def rekap_json(rekap: Rekap) -> dict:
     """The object of `rekap --json` (spec section 7), parsed from the very text the command prints."""
     return json.loads(rekap_json_text(rekap))
-
-
-def officer_table(desa: pd.DataFrame) -> pd.DataFrame:
-    """Indeks Kinerja per officer: the mean of his desa rows, with the number of desa binaan."""
-    reported = desa[desa["_ada_kegiatan"] & desa["nrp"].notna()] if not desa.empty else desa
-    if reported.empty:
-        return pd.DataFrame(columns=["nrp", "nama_bhabin", "pangkat", "polsek", "desa_binaan", "indeks_kinerja", "kategori_kinerja"])
-    grouped = reported.groupby("nrp").agg(
-        nama_bhabin=("nama_bhabin", "first"),
-        pangkat=("pangkat", "first"),
-        polsek=("polsek", "first"),
-        desa_binaan=("desa", lambda s: ", ".join(sorted(s))),
-        jumlah_desa=("desa", "size"),
-        indeks_kinerja=("indeks_kinerja", "mean"),
-    ).reset_index()
-    grouped["kategori_kinerja"] = grouped["indeks_kinerja"].map(kategori_kinerja)
-    return grouped.sort_values("indeks_kinerja", ascending=False).reset_index(drop=True)

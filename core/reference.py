@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import config
+from core import config, schemas
+from core.schemas import ReferenceDataError
 from core.text import fold, normalise_header, normalise_name
 
-SHEETS = ("kegiatan", "kerawanan")
+__all__ = ["ReferenceDataError"]
+
+SHEETS = schemas.SHEETS
 SHEET_TITLES = {"kegiatan": "Kegiatan", "kerawanan": "Kerawanan"}
 #: Headers of a numbering column, read and ignored without a note.
 NUMBERING_HEADERS = {"no", "nomor", "no urut", "nr", "urut"}
@@ -26,8 +29,16 @@ def _path(name: str) -> Path:
     return config.data_dir() / name
 
 
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(_path(name), dtype=str, keep_default_na=False, encoding="utf-8")
+def _csv(name: str, schema=None) -> pd.DataFrame:
+    """A reference CSV as text columns, checked by its schema (Indonesian messages naming file, row and column)."""
+    try:
+        frame = pd.read_csv(_path(name), dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ReferenceDataError([f"data/{name} tidak ditemukan di {config.data_dir().name}/."]) from exc
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ReferenceDataError([f"data/{name} tidak dapat dibaca sebagai CSV UTF-8: {exc}"]) from exc
+    frame = frame.apply(lambda col: col.str.strip())
+    return schemas.validate(frame, schema, f"data/{name}") if schema is not None else frame
 
 
 @dataclass(frozen=True)
@@ -43,28 +54,89 @@ class Indicator:
     wajib: bool
     aturan: str
     urutan: int
+    label_pendek: str = ""
+    label_jumlah: str = ""
+    maks: int | None = None  # plausible monthly maximum per desa (counts)
+    tampil: tuple[tuple[str, int | None], ...] = ()  # where it appears, with its order there
+    demo: str = ""  # how `core.demo` generates it
 
     @property
     def max_of(self) -> str | None:
         """Key of the column this count may not exceed (`maks:ps_ditangani`)."""
         return self.aturan.split(":", 1)[1] if self.aturan.startswith("maks:") else None
 
+    @property
+    def short(self) -> str:
+        """The label for narrow places (KPI cards, axes)."""
+        return self.label_pendek or self.label
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure shown for a group of desa: a sum, a ratio of sums, a coverage, a mean or a reporting count.
+
+    Every count and Ya/Tidak column of the catalogue is a `jumlah` measure of itself; `data/ukuran.csv` adds the
+    derived ones. `core.measures` computes them; screens, slides, deck, workbook, rapor and arahan read them here.
+    """
+
+    key: str
+    label: str
+    label_pendek: str
+    jenis: str  # jumlah, rasio, cakupan, linmas, rerata, polsek, desa
+    kolom: str
+    satuan: str
+    tampil: tuple[tuple[str, int | None], ...]
+    penjelasan: str = ""
+
+    @property
+    def short(self) -> str:
+        return self.label_pendek or self.label
+
+    @property
+    def is_percent(self) -> bool:
+        return self.satuan == "%"
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.kolom.replace("+", "/").split("/") if c]
+
+    def order(self, place: str) -> int | None:
+        return dict(self.tampil).get(place)
+
+    def shown_in(self, place: str) -> bool:
+        return place in dict(self.tampil)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One component of an index (`data/indeks.csv`) in the weight set that applies from `berlaku_sejak`."""
+
+    indeks: str
+    komponen: str
+    label: str
+    rumus: str
+    kolom: str
+    target: float
+    bobot: float
+    nilai_kosong: float | None
+    berlaku_sejak: str  # "" = from the start
+
+
+def _tampil(text: str) -> tuple[tuple[str, int | None], ...]:
+    return tuple(schemas.parse_tampil(text).items())
+
 
 @lru_cache(maxsize=1)
 def indicators() -> tuple[Indicator, ...]:
-    """The indicator catalogue, in sheet and column order."""
-    frame = _csv("indikator.csv")
+    """The indicator catalogue, in sheet and column order (checked when loaded)."""
+    frame = _csv("indikator.csv", schemas.INDIKATOR)
+    schemas.check_indicators(frame)
     items = [
         Indicator(
-            key=row.key,
-            sheet=row.sheet,
-            header=row.header,
-            label=row.label,
-            unit=row.unit,
-            tipe=row.tipe,
-            wajib=row.wajib == "1",
-            aturan=row.aturan,
-            urutan=int(row.urutan),
+            key=row.key, sheet=row.sheet, header=row.header, label=row.label, unit=row.unit, tipe=row.tipe,
+            wajib=row.wajib == "1", aturan=row.aturan, urutan=int(row.urutan), label_pendek=row.label_pendek,
+            label_jumlah=row.label_jumlah, maks=int(row.maks) if row.maks else None, tampil=_tampil(row.tampil),
+            demo=row.demo,
         )
         for row in frame.itertuples(index=False)
     ]
@@ -95,21 +167,67 @@ def bool_keys(sheet: str | None = None) -> list[str]:
 
 
 def label(key: str) -> str:
-    """The Indonesian label of a key, for screens and messages."""
+    """The Indonesian label of a column or measure key, for screens and messages."""
     for item in indicators():
         if item.key == key:
             return item.label
-    return key
+    found = measures().get(key)
+    return found.label if found else key
 
 
 @lru_cache(maxsize=1)
-def index_components() -> pd.DataFrame:
-    """Components of Indeks Kinerja, Indeks Kesiapan and Skor Kerawanan with targets and weights."""
-    frame = _csv("indeks.csv")
-    frame["target"] = frame["target"].astype(float)
-    frame["bobot"] = frame["bobot"].astype(float)
-    frame["nilai_kosong"] = pd.to_numeric(frame["nilai_kosong"], errors="coerce")
-    return frame
+def measures() -> dict[str, Measure]:
+    """Every measure by key: a `jumlah` per count and Ya/Tidak column, then `data/ukuran.csv` (checked when loaded)."""
+    found: dict[str, Measure] = {}
+    for item in indicators():
+        if item.tipe in ("angka", "ya_tidak") and item.key not in found:
+            found[item.key] = Measure(item.key, item.label_jumlah or item.label, item.label_pendek or item.label, "jumlah", item.key,
+                                      item.unit, item.tampil, "")
+    frame = _csv("ukuran.csv", schemas.UKURAN)
+    schemas.check_measures(frame, set(found))
+    for row in frame.itertuples(index=False):
+        found[row.key] = Measure(row.key, row.label, row.label_pendek, row.jenis, row.kolom, row.satuan, _tampil(row.tampil),
+                                 row.penjelasan)
+    return found
+
+
+def shown(place: str) -> list[Measure]:
+    """The measures shown in a place (`kpi`, `tren`, `dek`, `temuan`, `arahan`, `rekap`), in their order there."""
+    chosen = [m for m in measures().values() if m.shown_in(place)]
+    return sorted(chosen, key=lambda m: (m.order(place) is None, m.order(place) or 0))
+
+
+@lru_cache(maxsize=1)
+def _components() -> tuple[Component, ...]:
+    frame = _csv("indeks.csv", schemas.INDEKS_SCHEMA)
+    schemas.check_index_components(frame, {i.key for i in indicators()})
+    return tuple(
+        Component(row.indeks, row.komponen, row.label, row.rumus, row.kolom, float(row.target), float(row.bobot),
+                  float(row.nilai_kosong) if row.nilai_kosong else None, row.berlaku_sejak)
+        for row in frame.itertuples(index=False)
+    )
+
+
+def weight_sets(indeks: str) -> list[str]:
+    """The months from which a new weight set of an index applies, oldest first ("" = the set from the start)."""
+    return sorted({c.berlaku_sejak for c in _components() if c.indeks == indeks})
+
+
+def weight_set_for(indeks: str, bulan: str) -> str:
+    """The `berlaku_sejak` of the weight set in force in `bulan`: the latest not after it (the first set before any)."""
+    sets = weight_sets(indeks)
+    applicable = [s for s in sets if s <= bulan]
+    return applicable[-1] if applicable else sets[0]
+
+
+def components(indeks: str, bulan: str | None = None) -> list[Component]:
+    """Components of an index in the weight set in force in `bulan` (the newest set when no month is given)."""
+    return component_set(indeks, weight_set_for(indeks, bulan) if bulan else weight_sets(indeks)[-1])
+
+
+def component_set(indeks: str, since: str) -> list[Component]:
+    """The components of one weight set, named by its `berlaku_sejak` ("" = the set from the start)."""
+    return [c for c in _components() if c.indeks == indeks and c.berlaku_sejak == since]
 
 
 @lru_cache(maxsize=1)
@@ -122,22 +240,20 @@ def settings() -> dict:
 @lru_cache(maxsize=1)
 def guard_ratios() -> pd.DataFrame:
     """TPS guard ratio schemes (Polri : TPS : Linmas per class)."""
-    frame = _csv("rasio_pengamanan.csv")
-    for col in ("polri", "tps", "linmas"):
-        frame[col] = frame[col].astype(float)
-    return frame
+    return _csv("rasio_pengamanan.csv", schemas.RASIO)
 
 
 @lru_cache(maxsize=1)
 def polsek_kecamatan() -> pd.DataFrame:
     """Which Polsek covers which kecamatan."""
-    return _csv("polsek_kecamatan.csv")
+    return _csv("polsek_kecamatan.csv", schemas.POLSEK_KECAMATAN)
 
 
 @lru_cache(maxsize=1)
 def desa() -> pd.DataFrame:
     """The 193 desa/kelurahan with code, kecamatan, Polsek, centroid and border flag."""
-    frame = _csv("desa.csv")
+    frame = _csv("desa.csv", schemas.DESA)
+    schemas.check_areas(frame, polsek_kecamatan())
     frame["lat"] = pd.to_numeric(frame["lat"], errors="coerce")
     frame["lon"] = pd.to_numeric(frame["lon"], errors="coerce")
     frame["perbatasan"] = frame["perbatasan"] == "1"
@@ -194,14 +310,14 @@ def match_polsek(value: object) -> str | None:
 @lru_cache(maxsize=1)
 def desa_aliases() -> dict[str, str]:
     """Normalised spelling variant -> desa code."""
-    frame = _csv("alias_desa.csv")
+    frame = _csv("alias_desa.csv", schemas.ALIAS_DESA)
     return {normalise_name(a): k for a, k in zip(frame["alias"], frame["kode"], strict=True)}
 
 
 @lru_cache(maxsize=1)
 def kecamatan_aliases() -> dict[str, str]:
     """Normalised kecamatan spelling -> official kecamatan name."""
-    frame = _csv("alias_kecamatan.csv")
+    frame = _csv("alias_kecamatan.csv", schemas.ALIAS_KECAMATAN)
     aliases = {normalise_name(a): k for a, k in zip(frame["alias"], frame["kecamatan"], strict=True)}
     for name in polsek_kecamatan()["kecamatan"]:
         aliases[normalise_name(name)] = name
@@ -211,7 +327,7 @@ def kecamatan_aliases() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def header_variants() -> dict[str, dict[str, str]]:
     """Per sheet: normalised header text -> key (template headers, labels and `header_varian.csv`)."""
-    variants = _csv("header_varian.csv")
+    variants = _csv("header_varian.csv", schemas.HEADER_VARIAN)
     table: dict[str, dict[str, str]] = {}
     for sheet in SHEETS:
         keys = {i.key for i in sheet_indicators(sheet)}
@@ -229,7 +345,7 @@ def header_variants() -> dict[str, dict[str, str]]:
 @lru_cache(maxsize=1)
 def ranks() -> dict[str, str]:
     """Normalised rank spelling -> official abbreviation (Bripda ... AKP)."""
-    frame = _csv("pangkat.csv")
+    frame = _csv("pangkat.csv", schemas.PANGKAT)
     table: dict[str, str] = {}
     for row in frame.itertuples(index=False):
         table[fold(row.pangkat).replace(".", "")] = row.pangkat
@@ -241,7 +357,29 @@ def ranks() -> dict[str, str]:
 def clear_caches() -> None:
     """Forget loaded reference data (after the operator edits `data/`, and in tests)."""
     for func in (
-        indicators, index_components, settings, guard_ratios, polsek_kecamatan, desa,
+        indicators, measures, _components, settings, guard_ratios, polsek_kecamatan, desa,
         polsek_names, desa_aliases, kecamatan_aliases, header_variants, ranks,
     ):
         func.cache_clear()
+
+
+def validate_all() -> None:
+    """Load and check every reference file now (at start-up), so a mistake is reported before any screen runs."""
+    indicators()
+    measures()
+    for indeks in schemas.INDEKS:
+        if weight_sets(indeks):
+            components(indeks)
+    settings()
+    guard_ratios()
+    desa()
+    desa_aliases()
+    kecamatan_aliases()
+    header_variants()
+    ranks()
+    unknown_alias = set(desa_aliases().values()) - set(desa()["kode"])
+    if unknown_alias:
+        raise ReferenceDataError([f"data/alias_desa.csv: kode {k} tidak ada di data/desa.csv." for k in sorted(unknown_alias)])
+    unknown_header = {k for k in _csv("header_varian.csv")["key"]} - {i.key for i in indicators()}
+    if unknown_header:
+        raise ReferenceDataError([f'data/header_varian.csv: kunci "{k}" tidak ada di data/indikator.csv.' for k in sorted(unknown_header)])

@@ -7,12 +7,14 @@ month and Polsek filters (kept in the URL so a link opens the same view), and th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import auth, config, metrics, reference, store
+from core import access, auth, charts, config, fmt, metrics, reference, store, views
+from core.access import Scope
 from core.months import current_bulan, format_bulan
 
 ALL_POLSEK = "Semua Polsek"
@@ -385,3 +387,129 @@ def screen_header(title: str) -> tuple[str, str | None]:
     demo_badge()
     st.caption(scope_caption(bulan, polsek))
     return bulan, polsek
+
+
+# --------------------------------------------------------------------------- views and their rendering
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _anev(url: str, bulan: str, scope: Scope, version: tuple[int, int]) -> views.AnevData:
+    return views.load(_engine(url), bulan, scope)
+
+
+def anev(bulan: str, scope: Scope) -> views.AnevData:
+    """The month's data for a scope (already limited to what the user may see), cached until the data changes."""
+    return _anev(config.db_url(), bulan, scope, data_version())
+
+
+def scope(polsek: str | None) -> Scope:
+    """The scope of this session: a Polsek clerk always gets his own Polsek, whatever was asked."""
+    return access.scope_for(current_user(), polsek)
+
+
+#: Width of one KPI card (px): wide enough for the longest short label in 14 px type; cards wrap to the next row.
+CARD_WIDTH = 220
+
+
+def kpi_cards(cards: list[views.KpiCard], width: int = CARD_WIDTH) -> None:
+    """KPI cards in a wrapping row: as many per row as the screen holds, none cut (labels wrap, values never)."""
+    with st.container(horizontal=True, gap="small", key="kartu_kpi"):
+        for card in cards:
+            st.metric(card.short, card.value, delta=card.delta, delta_color=card.delta_colour, delta_arrow=card.delta_arrow,
+                      border=True, help=card.help, width=width,
+                      delta_description=card.basis or None)
+    notes = [f"{card.short}: {card.last_year}" for card in cards if card.last_year]
+    if notes:
+        st.caption("Dibanding tahun lalu — " + " · ".join(notes))
+
+
+def chart(fig, key: str, height: int | str = "content") -> None:
+    """A Plotly figure the project's way: full width, no mode bar, no Streamlit theme (our colours and fonts).
+
+    `height="stretch"` fills the parent's height (Mode Paparan's slide body) and lets Plotly size the figure to it.
+    """
+    if height == "stretch":
+        fig.update_layout(height=None, autosize=True)
+    st.plotly_chart(fig, width="stretch", height=height, key=key, config={**charts.CONFIG, "responsive": True}, theme=None)
+
+
+def table(frame: pd.DataFrame, key: str, decimals: dict[str, int] | None = None, column_config: dict | None = None,
+          hide_index: bool = True, styler=None) -> None:
+    """A data table in the Indonesian number style (`1.234`, `72,1`) that still sorts by value; missing values are a dash.
+
+    Numbers are written by a pandas Styler (Streamlit shows its text and sorts by the underlying value), so a grid cell
+    can never read "72.1" beside a card that says "72,1". `decimals` sets the decimals per column (default: 0 for
+    whole numbers, 1 otherwise).
+    """
+    decimals = decimals or {}
+    styler = styler if styler is not None else frame.style
+    formats = {}
+    for column in frame.columns:
+        if pd.api.types.is_bool_dtype(frame[column]):
+            continue
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            places = decimals.get(column, 0 if pd.api.types.is_integer_dtype(frame[column]) else 1)
+            formats[column] = functools.partial(fmt.number, decimals=places)
+    styler = styler.format(formats, na_rep=KOSONG)
+    st.dataframe(styler, hide_index=hide_index, width="stretch", key=key, column_config=column_config or {}, placeholder=KOSONG)
+
+
+def escape_html(text: object) -> str:
+    """User or data text placed inside our own HTML (slides, tables): shown as text, never as markup."""
+    import html
+
+    return html.escape(str(text))
+
+
+def show_findings(notes: list) -> None:
+    """Catatan untuk Anev: serious ones first, each as an alert with a Material icon (no emoji font needed)."""
+    if not notes:
+        st.success("Tidak ada catatan khusus bulan ini: semua Polsek melapor tepat waktu dan tidak ada penurunan berarti.",
+                   icon=":material/task_alt:")
+    for note in notes:
+        if note.tingkat == "tinggi":
+            st.error(escape(note.teks), icon=":material/priority_high:")
+        else:
+            st.warning(escape(note.teks), icon=":material/info:")
+
+
+def html_table(frame: pd.DataFrame, key: str, font_px: int = 16, numeric: tuple[str, ...] = ()) -> None:
+    """A table as plain HTML (escaped), for the projector and phones: large type, wraps instead of scrolling sideways."""
+    import html
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            text = fmt.DASH if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+            align = " class='angka'" if column in numeric else ""
+            cells.append(f"<td{align}>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    st.html(
+        f"<div class='tabel-anev' id='{html.escape(key)}' style='font-size:{font_px}px'><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+#: Screen-wide styles: KPI labels wrap instead of ending in "...", HTML tables readable on the projector and phones.
+STYLE = """
+<style>
+  [data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p,
+  [data-testid="stMetricDeltaDescription"] { white-space: normal !important; overflow: visible !important;
+      text-overflow: clip !important; }
+  [data-testid="stMetricDelta"] { flex-shrink: 0; }
+  [data-testid="stMetricDelta"] + [data-testid="stMetricDeltaDescription"], [data-testid="stMetric"] > div > div:last-child {
+      flex-wrap: wrap; }
+  .tabel-anev table { border-collapse: collapse; width: 100%; }
+  .tabel-anev th { text-align: left; background: #1F3864; color: white; padding: 0.35em 0.5em; font-weight: 600; }
+  .tabel-anev td { padding: 0.3em 0.5em; border-bottom: 1px solid #d0d0d0; vertical-align: top; overflow-wrap: anywhere; }
+  .tabel-anev td.angka { text-align: right; white-space: nowrap; }
+  .tabel-anev tbody tr:nth-child(even) { background: #f4f6fa; }
+</style>
+"""
+
+
+def page_style() -> None:
+    """Inject the screen-wide styles once per run (the frame calls it)."""
+    st.html(STYLE)

@@ -1,55 +1,35 @@
 """Kelengkapan Laporan: who reported, on time or late, how many versions, desa coverage, and every stored file."""
 
-import json
-
-import pandas as pd
 import streamlit as st
 
-from core import analysis, charts, metrics, store, ui
-from core.months import format_bulan
+from core import charts, fmt, store, ui, views
 
 bulan, polsek = ui.screen_header("Kelengkapan Laporan")
+view = views.kelengkapan_view(ui.anev(bulan, ui.scope(polsek)))
 
-desa_all, months = ui.history(bulan, months_back=11)
-uploads = ui.uploads()
-if not uploads.empty:
-    months = [m for m in months if m >= uploads["bulan"].min()] or months  # no red history before the first report
-matrix = metrics.completeness(uploads, months)
-if polsek:
-    matrix = matrix[matrix["polsek"] == polsek]
-this_month = matrix[matrix["bulan"] == bulan]
-c = st.columns(3)
-c[0].metric("Tepat waktu", f"{(this_month['status'] == 'tepat waktu').sum()}/{len(this_month)}", border=True)
-c[1].metric("Terlambat", int((this_month["status"] == "terlambat").sum()), border=True)
-c[2].metric("Belum melapor", int((this_month["status"] == "belum").sum()), border=True)
-deadline = metrics.deadline(bulan) + pd.Timedelta(hours=8)
-st.caption(f"Batas waktu {format_bulan(bulan)}: {deadline:%d-%m-%Y} pukul 23.59 WITA")
+with st.container(horizontal=True, gap="small"):
+    st.metric("Tepat waktu", view.on_time, border=True, width=200)
+    st.metric("Terlambat", fmt.number(view.late), border=True, width=200)
+    st.metric("Belum melapor", fmt.number(view.missing), border=True, width=200)
+st.caption(view.deadline)
 
 st.subheader("Polsek \u00d7 bulan")
-st.plotly_chart(charts.completeness_matrix(matrix), width="stretch", key="matriks", config={"displayModeBar": False}, theme=None)
-st.caption("Hijau tepat waktu \u00b7 kuning terlambat \u00b7 merah belum melapor \u00b7 v2 = dua versi diunggah")
+ui.chart(charts.completeness_matrix(view.matrix), key="matriks")
+st.caption(view.legend)
 
 st.subheader("Cakupan desa")
-coverage = analysis.coverage_per_polsek(desa_all, bulan)
-if polsek:
-    coverage = coverage[coverage["polsek"] == polsek]
-st.dataframe(coverage.rename(columns={"polsek": "Polsek", "desa_total": "Desa di wilayah", "desa_melapor": "Desa dilaporkan",
-                                      "persen": "Cakupan"}),
-             hide_index=True, width="stretch", key="cakupan",
-             column_config={"Cakupan": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)}, placeholder=ui.KOSONG)
+st.caption("Desa melapor: desa yang ada di lembar Kegiatan rekap bulan ini.")
+ui.table(view.coverage.rename(columns={"polsek": "Polsek", "desa_total": "Desa di wilayah", "desa_melapor": "Desa melapor",
+                                       "persen": "Cakupan"}), key="cakupan",
+         column_config={"Cakupan": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)})
 
 st.subheader("Riwayat unggahan")
-history = uploads[uploads["bulan"] == bulan] if not uploads.empty else uploads
-if polsek and not history.empty:
-    history = history[history["polsek"] == polsek]
-if history.empty:
-    st.info(f"Belum ada unggahan untuk {format_bulan(bulan)}.")
+if view.uploads.empty:
+    st.info(f"Belum ada unggahan untuk {fmt.month(bulan)}.")
 else:
-    history = history.assign(peringatan=history["peringatan"].map(lambda text: len(json.loads(text))))
-    st.dataframe(history[["polsek", "versi", "nama_berkas", "pengunggah", "waktu", "peringatan", "contoh"]].rename(
-        columns={"polsek": "Polsek", "versi": "Versi", "nama_berkas": "Berkas", "pengunggah": "Pengunggah", "waktu": "Waktu (UTC)",
-                 "peringatan": "Peringatan", "contoh": "Data contoh"}), hide_index=True, width="stretch", key="riwayat_lengkap", placeholder=ui.KOSONG)
-    labels = {int(r.id): f"{r.polsek.removeprefix('Polsek ')} v{r.versi} \u00b7 {r.nama_berkas}" for r in history.itertuples()}
+    ui.table(view.uploads, key="riwayat_lengkap")
+    labels = {upload_id: f"{row.Polsek.removeprefix('Polsek ')} v{row.Versi} \u00b7 {row.Berkas}"
+              for upload_id, row in zip(view.upload_ids, view.uploads.itertuples(), strict=True)}
     chosen = st.selectbox("Unduh berkas asli", list(labels), format_func=labels.get, key="pilih_berkas")
     if chosen is not None:
         name, content = store.upload_file(ui.engine(), chosen)

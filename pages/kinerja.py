@@ -2,109 +2,72 @@
 
 import streamlit as st
 
-from core import analysis, charts, reference, ui
-from core.metrics import kategori_kinerja
-from core.months import format_bulan
+from core import access, analysis, charts, fmt, ui, views
 
 bulan, polsek = ui.screen_header("Kinerja Bhabinkamtibmas")
-
-desa_all, months = ui.history(bulan)
-scope = desa_all if polsek is None else desa_all[desa_all["polsek"] == polsek]
-month = scope[scope["bulan"] == bulan]
-if month.empty or not month["_ada_kegiatan"].any():
+data = ui.anev(bulan, ui.scope(polsek))
+view = views.kinerja_view(data)
+if not view.has_data:
     ui.no_data(bulan, polsek)
 
-components = reference.index_components()
-components = components[components["indeks"] == "kinerja"].set_index("komponen")
-
 # ------------------------------------------------------------------ scorecard
-st.subheader("Rapor Polsek terhadap target bulanan")
-by = "polsek" if polsek is None else "desa"
-card = analysis.scorecard(month, by=by)
-shown = card.rename(columns={**{c: components.loc[c, "label"] for c in components.index}, "indeks_kinerja": "Indeks Kinerja"})
-shown.index = [str(i).removeprefix("Polsek ") for i in shown.index]
-shown.index.name = "Polsek" if by == "polsek" else "Desa"
+st.subheader("Rapor terhadap target bulanan" + (" per Polsek" if view.by == "polsek" else " per desa"))
+shown = views.scorecard_table(view)
 
 
 def _colour(value: float, column: str) -> str:
     if column == "Indeks Kinerja":
-        colour = charts.KATEGORI_COLOURS.get(kategori_kinerja(value))
+        colour = charts.KATEGORI_COLOURS.get(ui.kategori(value))
         return f"background-color: {colour}; color: white; font-weight: 600"
     return f"background-color: {charts.SCORE_COLOURS[analysis.score_colour(value)]}"
 
 
 styled = shown.style.apply(lambda col: [_colour(v, col.name) for v in col], axis=0).format(
-    {c: "{:.0%}" for c in shown.columns if c != "Indeks Kinerja"} | {"Indeks Kinerja": "{:.1f}"}, na_rep="\u2013"
+    {c: (lambda v: fmt.percent(v * 100)) for c in shown.columns if c != "Indeks Kinerja"} | {"Indeks Kinerja": lambda v: fmt.number(v, 1)},
+    na_rep=fmt.DASH,
 )
 st.dataframe(styled, width="stretch", key="rapor", placeholder=ui.KOSONG)
-st.caption("Persentase capaian rata-rata per desa terhadap target bulanan di data/indeks.csv: "
-           "hijau \u2265 100%, kuning 60\u201399%, merah < 60%. Rasio (problem solving, pos kamling) dihitung dari jumlah.")
+st.caption("Capaian per desa dibatasi 100% lalu dirata-ratakan (cara yang sama dengan Indeks Kinerja), sehingga satu desa "
+           "yang jauh di atas target tidak menutupi desa lain yang di bawah target. Hijau \u2265 100%, kuning 60\u201399%, "
+           f"merah < 60%. {view.weights}.")
+if view.by == "polsek":
+    with st.expander("Desa di bawah target per komponen"):
+        ui.table(views.under_target_table(view), key="di_bawah_target", hide_index=False)
 
 # ------------------------------------------------------------------ league table
 st.subheader("Peringkat Bhabinkamtibmas")
-league = analysis.officer_league(scope, bulan)
-flagged = league[league["bulan_kurang"] >= 2]
-if not flagged.empty:
-    st.error(f"{len(flagged)} Bhabinkamtibmas berkategori **Kurang dua bulan berturut-turut atau lebih**: perlu pembinaan.",
-             icon=":material/priority_high:")
-component_cols = [c for c in league.columns if c.startswith("kinerja_")]
-table = league[["nama_bhabin", "pangkat", "nrp", "polsek", "desa_binaan", "indeks_kinerja", "tren", "kategori_kinerja",
-                "bulan_kurang", *component_cols]].copy()
-table["polsek"] = table["polsek"].str.removeprefix("Polsek ")
-table = table.rename(columns={
-    "nama_bhabin": "Nama", "pangkat": "Pangkat", "nrp": "NRP", "polsek": "Polsek", "desa_binaan": "Desa binaan",
-    "indeks_kinerja": "Indeks", "tren": "Tren", "kategori_kinerja": "Kategori", "bulan_kurang": "Bulan Kurang",
-    **{c: components.loc[c.removeprefix("kinerja_"), "label"] for c in component_cols},
-})
-st.dataframe(
-    table, hide_index=True, width="stretch", key="liga",
-    column_config={
-        "Indeks": st.column_config.ProgressColumn(format="%.1f", min_value=0, max_value=100),
-        **{components.loc[c.removeprefix("kinerja_"), "label"]: st.column_config.NumberColumn(format="%.1f")
-           for c in component_cols},
-    },
-    placeholder=ui.KOSONG,
-)
-st.caption("Urutkan dengan mengetuk judul kolom. Tren: \u2191 naik, \u2193 turun (> 2 poin) dibanding bulan lalu.")
+if view.pembinaan.total:
+    st.error(f"{fmt.number(view.pembinaan.total)} Bhabinkamtibmas berkategori Kurang dua bulan berturut-turut atau lebih: "
+             "perlu pembinaan. Yang terlama dan terendah lebih dulu:", icon=":material/priority_high:")
+    ui.html_table(view.pembinaan.rows, key="tabel-pembinaan", numeric=("Indeks",))
+table = views.league_table(view)
+ui.table(table, key="liga", column_config={"Indeks": st.column_config.ProgressColumn(format="%.0f", min_value=0, max_value=100)})
+st.caption("Urutkan dengan mengetuk judul kolom. Tren: \u2191 naik, \u2193 turun (lebih dari 2 poin) dibanding bulan lalu; "
+           "komponen dalam poin dari bobotnya.")
 
 # ------------------------------------------------------------------ drill-down
 st.subheader("Rincian")
 tab_officer, tab_polsek = st.tabs(["Satu Bhabinkamtibmas", "Satu Polsek"])
 with tab_officer:
-    options = list(league["nrp"])
-    names = dict(zip(league["nrp"], league["pangkat"].fillna("") + " " + league["nama_bhabin"], strict=True))
-    chosen = st.selectbox("Pilih Bhabinkamtibmas", options, format_func=lambda n: f"{names[n]} ({n})", key="pilih_bhabin")
+    names = {row.nrp: f"{analysis.officer_name(row)} ({row.nrp})" for row in view.league.itertuples()}
+    chosen = st.selectbox("Pilih Bhabinkamtibmas", list(names), format_func=names.get, key="pilih_bhabin")
     if chosen:
-        rows = scope[scope["nrp"] == chosen]
-        history = analysis.officer_history(rows)
-        series = history.set_index("bulan").reindex(months)
-        series["desa_melapor"] = series["indeks_kinerja"].notna().astype(int)
+        detail = views.officer_detail(data, chosen)
         c1, c2 = st.columns([2, 3])
-        current = rows[rows["bulan"] == bulan]
-        c1.markdown(f"**{ui.escape(names[chosen])}** \u00b7 NRP {chosen}  \n{ui.escape(current['polsek'].iloc[0])}")
-        c1.markdown("**Desa binaan bulan ini:** " + ui.escape(", ".join(current["desa"])))
-        notes = [n for n in current["keterangan"].dropna() if str(n).strip()]
-        if notes:
+        c1.markdown(f"**{ui.escape(detail.name)}** \u00b7 NRP {chosen}  \n{ui.escape(detail.polsek)}")
+        c1.markdown("**Desa binaan bulan ini:** " + ui.escape(detail.desa))
+        if detail.notes:
             c1.markdown("**Keterangan:**")
-            for note in notes:
-                c1.text(str(note))
-        c2.plotly_chart(charts.trend(series, ["indeks_kinerja"], {"indeks_kinerja": "Indeks Kinerja"}, title="Indeks Kinerja 12 bulan"),
-                        width="stretch", key="tren_bhabin", config={"displayModeBar": False}, theme=None)
+            for note in detail.notes:
+                c1.text(note)
+        with c2:
+            st.markdown(f"**{detail.trend.title}**")
+            ui.chart(charts.trend(detail.trend.series, detail.trend.keys, detail.trend.labels), key="tren_bhabin")
 with tab_polsek:
-    polsek_options = list(reference.polsek_names()) if polsek is None else [polsek]
+    polsek_options = access.polsek_names(view.scope)
     chosen_polsek = st.selectbox("Pilih Polsek", polsek_options, key="pilih_polsek_rinci")
-    rows = desa_all[desa_all["polsek"] == chosen_polsek]
-    series = analysis.monthly_series(rows, months)
-    st.plotly_chart(charts.trend(series, ["indeks_kinerja", "indeks_kesiapan"],
-                                 {"indeks_kinerja": "Indeks Kinerja", "indeks_kesiapan": "Indeks Kesiapan"},
-                                 title=f"{chosen_polsek}: indeks 12 bulan"),
-                    width="stretch", key="tren_polsek", config={"displayModeBar": False}, theme=None)
-    per_desa = rows[rows["bulan"] == bulan][["desa", "kecamatan", "nama_bhabin", "indeks_kinerja", "kategori_kinerja", "sambang_dds",
-                                             "deteksi_dini", "pos_kamling_aktif", "pos_kamling", "fkpm_aktif"]]
-    st.dataframe(per_desa.rename(columns={"desa": "Desa", "kecamatan": "Kecamatan", "nama_bhabin": "Bhabinkamtibmas",
-                                          "indeks_kinerja": "Indeks", "kategori_kinerja": "Kategori", "sambang_dds": "Sambang/DDS",
-                                          "deteksi_dini": "Deteksi Dini", "pos_kamling_aktif": "Pos kamling aktif",
-                                          "pos_kamling": "Pos kamling", "fkpm_aktif": "FKPM aktif"}),
-                 hide_index=True, width="stretch", key="rinci_polsek",
-                 column_config={"Indeks": st.column_config.NumberColumn(format="%.1f")}, placeholder=ui.KOSONG)
-    st.caption(f"{format_bulan(bulan)} \u00b7 {chosen_polsek}")
+    detail = views.polsek_detail(data, chosen_polsek)
+    st.markdown(f"**{detail.trend.title}**")
+    ui.chart(charts.trend(detail.trend.series, detail.trend.keys, detail.trend.labels), key="tren_polsek")
+    ui.table(detail.desa, key="rinci_polsek")
+    st.caption(f"{fmt.month(bulan)} \u00b7 {chosen_polsek}")

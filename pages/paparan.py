@@ -1,48 +1,67 @@
 """Mode Paparan: the Anev on a projector, one topic per full screen, in meeting order.
 
-Sidebar and chrome are hidden, type is large and high-contrast; arrows, Page Up/Down (a presenter
-clicker) and large on-screen buttons move between slides; the slide number lives in the URL.
+Made for 1280x720, 1366x768 and 1920x1080: every slide fits the screen without scrolling (the slide body takes
+the height left by the header and the buttons, and charts stretch into it), text is at least 18-22 px, tables are
+large HTML tables, long lists show their top rows and say "N dari M". Arrows, Page Up/Down (a presenter clicker),
+Space and large buttons move between slides; Esc or "Keluar" goes back to the dashboard. Each slide renders the
+same view object as its screen and its deck page (`core.views`).
 """
 
 import streamlit as st
 
-from core import analysis, charts, maps, metrics, ui
-from core.months import format_bulan
+from core import charts, fmt, maps, ui, views
 
-ui.ensure_frame()
+bulan, polsek = ui.current_filters()
+scope = ui.scope(polsek)
+data = ui.anev(bulan, scope)
 
 SLIDES = ["Judul", "Kelengkapan Laporan", "Ringkasan", "Kinerja Bhabinkamtibmas", "Kesiapan Pemilihan", "Peta Kerawanan",
           "Desa Rawan", "Catatan untuk Anev"]
-
-bulan, polsek = ui.current_filters()
-index = int(st.query_params.get("slide", "1")) - 1 if str(st.query_params.get("slide", "1")).isdigit() else 0
-index = min(max(index, 0), len(SLIDES) - 1)
+raw = str(st.query_params.get("slide", "1"))
+index = min(max(int(raw) - 1, 0), len(SLIDES) - 1) if raw.isdigit() else 0
+FONT = 22  # px: body text, table cells, chart labels and legends on every slide
 
 st.html(
-    """
+    f"""
 <style>
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-  [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
-  .block-container, [data-testid="stMainBlockContainer"] { padding-top: 1.2rem !important; max-width: 100% !important; }
-  [data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 26px; }
-  [data-testid="stMetricValue"], [data-testid="stMetricValue"] p { font-size: 64px !important; font-weight: 700; color: #0B1F44; }
-  [data-testid="stMetricLabel"] p { font-size: 24px !important; }
-  [data-testid="stMetricDelta"] { font-size: 22px !important; }
-  h1 { font-size: 52px !important; color: #0B1F44; }
-  .st-key-paparan_sebelum button, .st-key-paparan_berikut button { min-height: 64px; font-size: 26px; }
+  [data-testid="stToolbar"], [data-testid="stDecoration"], footer {{ display: none !important; }}
+  [data-testid="stMainBlockContainer"] {{ padding: 0.6rem 1.6rem 0.4rem 1.6rem !important; max-width: 100% !important; }}
+  [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
+  [data-testid="stMain"] [data-testid="stCaptionContainer"], [data-testid="stMain"] [data-testid="stMarkdownContainer"] {{
+      font-size: {FONT}px !important; line-height: 1.3; }}
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] div {{ font-size: 44px !important; font-weight: 700; color: #0B1F44; }}
+  [data-testid="stMetricLabel"] p {{ font-size: {FONT}px !important; }}
+  [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div {{ font-size: {FONT}px !important; }}
+  [data-testid="stMain"] h1 {{ font-size: 38px !important; color: #0B1F44; padding: 0.1rem 0 0.3rem 0 !important; }}
+  .paparan-kepala {{ display: flex; justify-content: space-between; align-items: baseline; gap: 1rem;
+      font-size: {FONT}px; color: #333; border-bottom: 2px solid #1F3864; padding-bottom: 0.2rem; }}
+  .paparan-kepala .nomor {{ font-size: 28px; font-weight: 700; color: #0B1F44; white-space: nowrap; }}
+  .st-key-slide_isi {{ height: calc(100vh - 15.5rem); min-height: 0; overflow: hidden; }}
+  .st-key-slide_isi [data-testid="stHorizontalBlock"] {{ height: 100%; }}
+  .st-key-paparan_sebelum button, .st-key-paparan_berikut button, .st-key-paparan_keluar button {{
+      min-height: 3.2rem; font-size: {FONT}px; }}
+  .st-key-paparan_sebelum button p, .st-key-paparan_berikut button p, .st-key-paparan_keluar button p,
+  .st-key-paparan_otomatis p {{ font-size: {FONT}px !important; }}
+  .paparan-catatan {{ font-size: {FONT}px; color: #333; margin-top: 0.3rem; }}
+  .paparan-judul {{ display: flex; flex-direction: column; justify-content: center; height: 100%; }}
+  .paparan-judul .besar {{ font-size: 56px; font-weight: 700; color: #0B1F44; line-height: 1.15; }}
+  .paparan-judul .sedang {{ font-size: 34px; color: #1F3864; margin-top: 1rem; }}
+  .paparan-temuan li {{ margin-bottom: 0.45rem; }}
+  .paparan-temuan .tinggi::marker {{ color: #C62828; }}
 </style>
 <script>
-  if (!window.__anevPaparan) {
+  if (!window.__anevPaparan) {{
     window.__anevPaparan = true;
-    document.addEventListener("keydown", function (e) {
+    document.addEventListener("keydown", function (e) {{
       if (e.target && ["INPUT", "TEXTAREA", "SELECT"].includes(e.target.tagName)) return;
       const next = ["ArrowRight", "PageDown", " ", "ArrowDown"].includes(e.key);
       const prev = ["ArrowLeft", "PageUp", "ArrowUp"].includes(e.key);
       if (!next && !prev) return;
       const button = document.querySelector(next ? ".st-key-paparan_berikut button" : ".st-key-paparan_sebelum button");
-      if (button && !button.disabled) { e.preventDefault(); button.click(); }
-    });
-  }
+      if (button && !button.disabled) {{ e.preventDefault(); button.click(); }}
+    }});
+  }}
 </script>
 """,
     unsafe_allow_javascript=True,
@@ -53,112 +72,111 @@ def go(step: int) -> None:
     st.query_params["slide"] = str(min(max(index + step, 0), len(SLIDES) - 1) + 1)
 
 
-head_left, head_right = st.columns([4, 2])
-head_left.markdown(f"**Anev Bhabinkamtibmas Polres TTU** \u00b7 {ui.scope_caption(bulan, polsek)}")
-head_right.markdown(f"<div style='text-align:right'>{index + 1} / {len(SLIDES)} \u00b7 {SLIDES[index]}</div>", unsafe_allow_html=True)
-ui.demo_badge()
-
-desa_all, months = ui.history(bulan)
-scope = desa_all if polsek is None else desa_all[desa_all["polsek"] == polsek]
-series = analysis.monthly_series(scope, months)
-has_data = series.loc[bulan, "desa_melapor"] > 0
-big = {"displayModeBar": False}
+def leave() -> None:
+    st.query_params.pop("slide", None)
 
 
-def big_figure(fig):
-    fig.update_layout(font={"size": 22}, height=560, legend={"font": {"size": 22}})
-    return fig
-
+head, exit_col = st.columns([6, 1], vertical_alignment="center")
+demo_mark = " \u00b7 DATA CONTOH" if data.demo else ""
+head.html(
+    f"<div class='paparan-kepala'><span>Anev Bhabinkamtibmas Polres TTU \u00b7 {fmt.month(bulan)} \u00b7 "
+    f"{ui.escape_html(scope.label)}{demo_mark}</span>"
+    f"<span class='nomor'>{index + 1} / {len(SLIDES)}</span></div>"
+)
+if exit_col.button("Keluar", key="paparan_keluar", icon=":material/close:", shortcut="Esc", on_click=leave, width="stretch",
+                   help="Kembali ke dasbor (tombol Esc)"):
+    st.switch_page("pages/ringkasan.py", query_params={k: v for k, v in {"bulan": bulan, "polsek": polsek}.items() if v})
 
 slide = SLIDES[index]
-if slide == "Judul":
-    st.markdown("<div style='height:12vh'></div>", unsafe_allow_html=True)
-    st.title("Analisis dan Evaluasi Bhabinkamtibmas")
-    st.markdown(f"## Polres Timor Tengah Utara \u00b7 {format_bulan(bulan)}")
-    st.markdown(f"### {polsek or 'Seluruh Polsek'}")
-elif not has_data and slide != "Kelengkapan Laporan":
+if slide != "Judul":
     st.title(slide)
-    st.info(f"Belum ada rekap yang tersimpan untuk {format_bulan(bulan)}.")
-elif slide == "Kelengkapan Laporan":
-    st.title("Kelengkapan Laporan")
-    matrix = metrics.completeness(ui.uploads(), months[-6:])
-    if polsek:
-        matrix = matrix[matrix["polsek"] == polsek]
-    now = matrix[matrix["bulan"] == bulan]
-    c = st.columns(3)
-    c[0].metric("Tepat waktu", f"{(now['status'] == 'tepat waktu').sum()}/{len(now)}")
-    c[1].metric("Terlambat", int((now["status"] == "terlambat").sum()))
-    c[2].metric("Belum melapor", int((now["status"] == "belum").sum()))
-    fig = charts.completeness_matrix(matrix)
-    fig.update_layout(font={"size": 22})
-    fig.update_traces(textfont={"size": 22})
-    st.plotly_chart(fig, width="stretch", key="p_matriks", config=big, theme=None)
-elif slide == "Ringkasan":
-    st.title("Ringkasan")
-    cards = [k for k in analysis.kpis(series, bulan) if k.key != "polsek_melapor"]
-    columns = st.columns(4)
-    for i, kpi in enumerate(cards[:8]):
-        value = f"{ui.format_number(kpi.value)}%" if kpi.kind == "pct" else ui.format_number(kpi.value)
-        delta = None if kpi.vs_previous is None else (f"{kpi.vs_previous:+.0f} poin" if kpi.kind == "pct" else f"{kpi.vs_previous:+.0f}%")
-        columns[i % 4].metric(kpi.label, value, delta=delta)
-    st.plotly_chart(big_figure(charts.trend(series, ["sambang_dds", "deteksi_dini"], {"sambang_dds": "Sambang/DDS",
-                                                                                   "deteksi_dini": "Deteksi Dini"})),
-                    width="stretch", key="p_tren", config=big, theme=None)
-elif slide == "Kinerja Bhabinkamtibmas":
-    st.title("Kinerja: Indeks Kinerja per Polsek")
-    ranking = ui.rekap(bulan).polsek
-    if polsek:
-        ranking = ranking[ranking["polsek"] == polsek]
-    left, right = st.columns([3, 2])
-    left.plotly_chart(big_figure(charts.ranking(ranking)), width="stretch", key="p_peringkat", config=big, theme=None)
-    league = analysis.officer_league(scope, bulan)
-    flagged = league[league["bulan_kurang"] >= 2]
-    right.markdown(f"### Perlu pembinaan: {len(flagged)} Bhabinkamtibmas")
-    for row in flagged.head(8).itertuples():
-        right.markdown(f"- {ui.escape(row.pangkat or '')} {ui.escape(row.nama_bhabin)} \u00b7 "
-                       f"{ui.escape(str(row.polsek).removeprefix('Polsek '))} \u00b7 {row.bulan_kurang} bulan Kurang")
-elif slide == "Kesiapan Pemilihan":
-    st.title("Kesiapan Pemilihan")
-    left, right = st.columns(2)
-    left.plotly_chart(big_figure(charts.instruction_lines(series, "pos_kamling_rasio", "pos_kamling_aktif", "Pos kamling aktif (%)",
-                                                          "Pos kamling aktif (unit)", title="Aktifkan kembali pos kamling")),
-                      width="stretch", key="p_poskamling", config=big, theme=None)
-    right.plotly_chart(big_figure(charts.trend(series, ["cakupan_koordinasi", "cakupan_sosialisasi"],
-                                               {"cakupan_koordinasi": "Koordinasi PPK/PPS", "cakupan_sosialisasi": "Sosialisasi"},
-                                               title="Desa dengan \u2265 1 kegiatan", percent=True)),
-                       width="stretch", key="p_cakupan", config=big, theme=None)
-elif slide == "Peta Kerawanan":
-    st.title("Peta Kerawanan Desa")
-    frame = ui.peta_frame(bulan, polsek)
-    batas = ui.boundaries()
-    st.markdown(f"<div style='font-size:24px'>{maps.legend_html('kerawanan', frame)}</div>", unsafe_allow_html=True)
-    view = maps.fit_view(maps.frame_bounds(frame, batas, whole_district=polsek is None),
-                         width=maps.PAPARAN_FIT_WIDTH, height=maps.PAPARAN_MAP_HEIGHT)
-    st.pydeck_chart(maps.build_deck(frame, "kerawanan", batas, polsek=polsek, view=view), key="p_peta",
-                    height=maps.PAPARAN_MAP_HEIGHT, alt=f"Peta Kerawanan desa, {ui.scope_caption(bulan, polsek)}")
-elif slide == "Desa Rawan":
-    st.title("Desa Rawan dan Sangat Rawan")
-    month = scope[(scope["bulan"] == bulan) & scope["tingkat_kerawanan"].isin(["Rawan", "Sangat Rawan"])]
-    counts = month["tingkat_kerawanan"].value_counts()
-    c = st.columns(3)
-    c[0].metric("Sangat Rawan", int(counts.get("Sangat Rawan", 0)))
-    c[1].metric("Rawan", int(counts.get("Rawan", 0)))
-    c[2].metric("TPS rawan + sangat rawan", int(month["tps_rawan"].sum() + month["tps_sangat_rawan"].sum()))
-    table = month.sort_values(["tingkat_kerawanan", "skor_kerawanan"], ascending=[False, False])[
-        ["desa", "kecamatan", "polsek", "tingkat_kerawanan", "skor_kerawanan", "potensi_gangguan"]].head(12)
-    st.dataframe(table.rename(columns={"desa": "Desa", "kecamatan": "Kecamatan", "polsek": "Polsek", "tingkat_kerawanan": "Tingkat",
-                                       "skor_kerawanan": "Skor", "potensi_gangguan": "Potensi gangguan"}),
-                 hide_index=True, width="stretch", key="p_rawan", row_height=44,
-                 column_config={"Skor": st.column_config.NumberColumn(format="%.0f")}, placeholder=ui.KOSONG)
-elif slide == "Catatan untuk Anev":
-    st.title("Catatan untuk Anev")
-    notes = analysis.findings(desa_all, metrics.completeness(ui.uploads(), months), bulan, polsek)
-    for note in notes or [analysis.Finding("", "sedang", "Tidak ada catatan khusus bulan ini.")]:
-        mark = "\u2757 " if note.tingkat == "tinggi" else ""
-        st.markdown(f"- {mark}{ui.escape(note.teks)}")
 
-st.markdown("<div style='height:2vh'></div>", unsafe_allow_html=True)
-prev_col, auto_col, next_col = st.columns([2, 3, 2])
+
+def note(text: str) -> None:
+    if text:
+        st.html(f"<div class='paparan-catatan'>{ui.escape_html(text)}</div>")
+
+
+with st.container(key="slide_isi"):
+    if slide == "Judul":
+        st.html(
+            "<div class='paparan-judul'><div class='besar'>Analisis dan Evaluasi<br/>Bhabinkamtibmas</div>"
+            f"<div class='sedang'>Polres Timor Tengah Utara \u00b7 {fmt.month(bulan)}</div>"
+            f"<div class='sedang'>{ui.escape_html(scope.label)}</div></div>"
+        )
+    elif slide == "Kelengkapan Laporan":
+        view = views.kelengkapan_view(data)
+        left, right = st.columns([1, 3], gap="large")
+        left.metric("Tepat waktu", view.on_time)
+        left.metric("Terlambat", fmt.number(view.late))
+        left.metric("Belum melapor", fmt.number(view.missing))
+        with right:
+            ui.chart(charts.completeness_matrix(view.matrix, size="proyektor", height=None), key="p_matriks", height="stretch")
+            note(view.legend)
+    elif not data.has_data:
+        st.info(f"Belum ada rekap yang tersimpan untuk {fmt.month(bulan)}.")
+    elif slide == "Ringkasan":
+        view = views.ringkasan_view(data)
+        with st.container(horizontal=True, gap="small"):
+            for card in view.cards:
+                st.metric(card.short, card.value, delta=card.delta, delta_color=card.delta_colour, delta_arrow=card.delta_arrow,
+                          width=280)
+        trend = view.trends[0] if view.trends else None
+        if trend is not None:
+            ui.chart(charts.trend(trend.series, trend.keys, trend.labels, percent=trend.percent, size="proyektor"), key="p_tren",
+                     height="stretch")
+        note(view.comparison_note)
+    elif slide == "Kinerja Bhabinkamtibmas":
+        view = views.kinerja_view(data)
+        left, right = st.columns([3, 2], gap="large")
+        with left:
+            ui.chart(charts.ranking(view.ranking, size="proyektor"), key="p_peringkat", height="stretch")
+        with right:
+            st.html(f"<div class='paparan-catatan'><b>Perlu pembinaan: {fmt.number(view.pembinaan.total)} Bhabinkamtibmas</b> "
+                    "(Kurang \u2265 2 bulan berturut-turut; terlama dan terendah lebih dulu)</div>")
+            if view.pembinaan.total:
+                ui.html_table(view.pembinaan.shown[["Nama", "Polsek", "Kurang"]], key="p-pembinaan", font_px=FONT)
+                note(view.pembinaan.note)
+    elif slide == "Kesiapan Pemilihan":
+        view = views.kesiapan_view(data)
+        left, right = st.columns(2, gap="large")
+        with left:
+            st.html("<div class='paparan-catatan'><b>Indeks Kesiapan per Polsek</b></div>")
+            ui.chart(charts.ranking(view.ranking, value="indeks_kesiapan", size="proyektor"), key="p_kesiapan", height="stretch")
+        with right:
+            st.html(f"<div class='paparan-catatan'><b>{ui.escape_html(view.trend.title)}</b></div>")
+            ui.chart(charts.trend(view.trend.series, view.trend.keys, view.trend.labels, percent=True, size="proyektor"),
+                     key="p_cakupan", height="stretch")
+    elif slide == "Peta Kerawanan":
+        frame = ui.peta_frame(bulan, polsek)
+        batas = ui.boundaries()
+        st.html(f"<div style='font-size:{FONT}px'>{maps.legend_html('kerawanan', frame)}</div>")
+        view_state = maps.fit_view(maps.frame_bounds(frame, batas, whole_district=polsek is None),
+                                   width=maps.PAPARAN_FIT_WIDTH, height=maps.PAPARAN_MAP_HEIGHT)
+        st.pydeck_chart(maps.build_deck(frame, "kerawanan", batas, polsek=polsek, view=view_state), key="p_peta",
+                        height="stretch", alt=f"Peta Kerawanan desa, {ui.scope_caption(bulan, polsek)}")
+    elif slide == "Desa Rawan":
+        view = views.desa_rawan_view(data)
+        with st.container(horizontal=True, gap="medium"):
+            st.metric("Sangat Rawan", fmt.number(view.sangat_rawan), width=260)
+            st.metric("Rawan", fmt.number(view.rawan), width=260)
+            st.metric("TPS rawan + sangat rawan", fmt.number(view.tps_rawan), width=360)
+        if view.desa.total:
+            ui.html_table(view.desa.shown[["Desa", "Kecamatan", "Tingkat", "Skor", "Potensi gangguan"]], key="p-rawan", font_px=FONT,
+                          numeric=("Skor",))
+            note(view.desa.note)
+        else:
+            note("Tidak ada desa Rawan atau Sangat Rawan bulan ini.")
+    elif slide == "Catatan untuk Anev":
+        view = views.ringkasan_view(data)
+        notes = views.CutList(views.findings_rows(view.findings), "catatan", "semua catatan di layar Ringkasan", limit=views.FINDINGS_LIMIT)
+        if notes.total == 0:
+            note("Tidak ada catatan khusus bulan ini.")
+        items = "".join(f"<li class='{row.tingkat}'>{ui.escape_html(row.teks)}</li>" for row in notes.shown.itertuples())
+        st.html(f"<ul class='paparan-temuan' style='font-size:{FONT}px'>{items}</ul>")
+        note(notes.note)
+
+prev_col, auto_col, next_col = st.columns([2, 3, 2], vertical_alignment="center")
 prev_col.button("\u25c0 Sebelumnya", key="paparan_sebelum", on_click=go, args=(-1,), disabled=index == 0, width="stretch")
 next_col.button("Berikutnya \u25b6", key="paparan_berikut", on_click=go, args=(1,), disabled=index == len(SLIDES) - 1,
                 width="stretch")

@@ -198,8 +198,11 @@ def test_rekap_json_types_rounding_and_one_row_per_line():
     assert desa[KODE_A]["indeks_kinerja"] == 18.75 and desa[KODE_A]["keterangan"] == 'Catatan/lain "kutip"'
     expected_b = rekap.desa.set_index("kode").loc[KODE_B, "indeks_kinerja"]
     assert expected_b != round(expected_b, 2) and desa[KODE_B]["indeks_kinerja"] == round(expected_b, 2)
-    assert desa[kode_c]["indeks_kinerja"] is None and desa[kode_c]["sambang_dds"] == 0
-    assert desa[KODE_A]["riwayat_konflik"] is True and desa[KODE_B]["riwayat_konflik"] is False
+    # desa C sent no Kegiatan row: its counts are unknown (null), never 0
+    assert desa[kode_c]["indeks_kinerja"] is None and desa[kode_c]["sambang_dds"] is None
+    # desa B sent no Kerawanan row: its factors and score are unknown, never "Tidak"
+    assert desa[KODE_A]["riwayat_konflik"] is True and desa[KODE_B]["riwayat_konflik"] is None
+    assert desa[KODE_B]["skor_kerawanan"] is None and desa[KODE_B]["tingkat_kerawanan"] == "Belum dinilai"
     assert desa[KODE_A]["tingkat_kerawanan"] == "Rawan" and isinstance(desa[KODE_A]["tps_rawan"], int)
     insana = next(row for row in data["polsek"] if row["polsek"] == "Polsek Insana")
     assert insana["sambang_dds"] == 8 and insana["riwayat_konflik"] == 1 and insana["desa_melapor"] == 2
@@ -220,14 +223,3 @@ def test_completeness_on_time_late_missing():
     assert matrix.loc["Polsek Noemuti", "status"] == "terlambat"
     assert matrix.loc["Polsek Biboki Anleu", "status"] == "belum"
     assert len(matrix) == 9
-
-
-def test_officer_table_averages_desa_rows():
-    keg, ker = _frames(
-        [_kegiatan(desa_kode=KODE_A, sambang_dds=20), _kegiatan(desa_kode=KODE_B, sambang_dds=0)], []
-    )
-    desa = metrics.desa_month(keg, ker)
-    officers = metrics.officer_table(desa)
-    assert len(officers) == 1
-    assert officers.loc[0, "jumlah_desa"] == 2
-    assert officers.loc[0, "indeks_kinerja"] == pytest.approx((35 + 10) / 2)
