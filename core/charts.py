@@ -22,7 +22,8 @@ POLSEK_COLOURS = ["#1F3864", "#C55A11", "#2E7D32", "#7B1FA2", "#00838F", "#AD145
 FONT_FAMILY = "Source Sans Pro, Segoe UI, Arial, sans-serif"
 #: Type sizes (px) per place: the Kapolres's tablet and the screens, and the projector (Mode Paparan).
 SIZES = {"layar": {"font": 16, "title": 18, "bar": 15, "height": 380},
-         "proyektor": {"font": 22, "title": 24, "bar": 22, "height": 430}}
+         "proyektor": {"font": 22, "title": 24, "bar": 22, "height": 430},
+         "proyektor_besar": {"font": 26, "title": 28, "bar": 26, "height": 600}}
 #: A minimal template: Plotly's default one adds ~6 KB of JSON to every chart sent to the browser.
 TEMPLATE = go.layout.Template(layout={"font": {"family": FONT_FAMILY, "color": "#1b1b1b"}, "plot_bgcolor": "white",
                                       "paper_bgcolor": "white", "colorway": POLSEK_COLOURS})
@@ -82,8 +83,11 @@ def _percent_axis() -> dict:
 
 
 def trend(series: pd.DataFrame, keys: list[str], labels: dict[str, str], percent: bool = False, size: str = "layar",
-          height: int | None = None) -> go.Figure:
-    """Lines over months (month names on the axis); months without data are gaps, never zeros."""
+          height: int | None = None, label_every: int = 1) -> go.Figure:
+    """Lines over months (month names on the axis); months without data are gaps, never zeros.
+
+    `label_every` names only every n-th month (counted back from the last) where a narrow chart cannot hold thirteen.
+    """
     x = [axis_month(m) for m in series.index]
     has = series["desa_melapor"] > 0 if "desa_melapor" in series.columns else pd.Series(True, index=series.index)
     traces = [
@@ -96,7 +100,11 @@ def trend(series: pd.DataFrame, keys: list[str], labels: dict[str, str], percent
         for i, key in enumerate(keys)
     ]
     yaxis = {**_percent_axis(), "title": None} if percent else {"rangemode": "tozero", "tickformat": ",d", "title": None}
-    return go.Figure(traces, layout=_layout(size, height, yaxis=yaxis, xaxis={"type": "category", "title": None}))
+    xaxis: dict = {"type": "category", "title": None}
+    if label_every > 1:
+        shown = x[::-1][::label_every][::-1]
+        xaxis.update(tickmode="array", tickvals=shown, ticktext=shown)
+    return go.Figure(traces, layout=_layout(size, height, yaxis=yaxis, xaxis=xaxis))
 
 
 def ranking(frame: pd.DataFrame, value: str = "indeks_kinerja", size: str = "layar", height: int | None = None) -> go.Figure:
@@ -112,7 +120,7 @@ def ranking(frame: pd.DataFrame, value: str = "indeks_kinerja", size: str = "lay
         cliponaxis=False, textfont={"size": s["bar"]}, hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
     )
     rows = max(len(ordered), 1)
-    per_row = 40 if size == "layar" else 46
+    per_row = 40 if size == "layar" else 50
     return go.Figure(bar, layout=_layout(size, height or max(220, per_row * rows + 60), legend=False,
                                          xaxis={"range": [0, 118], "title": None, "tickvals": [0, 20, 40, 60, 80, 100]},
                                          yaxis={"title": None, "gridcolor": None}, bargap=0.25))
@@ -150,7 +158,7 @@ def completeness_matrix(matrix: pd.DataFrame, size: str = "layar", height: int |
         showscale=False, text=text, texttemplate="%{text}", textfont={"size": s["bar"], "color": "white"}, hovertext=hover,
         hovertemplate="%{hovertext}<extra></extra>", xgap=3, ygap=3,
     )
-    per_row = 36 if size == "layar" else 44
+    per_row = 36 if size == "layar" else 48
     return go.Figure(heat, layout=_layout(size, height or 70 + per_row * len(pivot), legend=False,
                                           yaxis={"autorange": "reversed", "gridcolor": None, "title": None},
                                           xaxis={"side": "top", "title": None, "type": "category"}))

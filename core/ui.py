@@ -513,3 +513,36 @@ STYLE = """
 def page_style() -> None:
     """Inject the screen-wide styles once per run (the frame calls it)."""
     st.html(STYLE)
+
+
+# --------------------------------------------------------------------------- the browser's window size (Mode Paparan)
+
+_VIEWPORT_JS = """
+export default function(component) {
+  const { setStateValue } = component;
+  window.__anevViewport = () => setStateValue("ukuran", {w: window.innerWidth, h: window.innerHeight});
+  window.__anevViewport();
+  if (!window.__anevViewportListener) {
+    window.__anevViewportListener = true;
+    let timer;
+    window.addEventListener("resize", () => { clearTimeout(timer); timer = setTimeout(() => window.__anevViewport(), 250); });
+  }
+}
+"""
+_viewport_component = None
+
+
+def viewport() -> tuple[int, int] | None:
+    """The browser window's (width, height) in CSS pixels, or None until the browser has told us (first run).
+
+    A slide computes its charts' heights from it, so every slide fits the projector's screen exactly: CSS alone
+    cannot make Streamlit's Plotly charts follow the viewport height.
+    """
+    global _viewport_component
+    if _viewport_component is None:
+        _viewport_component = st.components.v2.component("anev_ukuran_layar", js=_VIEWPORT_JS)
+    result = _viewport_component(key="ukuran_layar", default={"ukuran": None}, on_ukuran_change=lambda: None)
+    size = getattr(result, "ukuran", None)
+    if isinstance(size, dict) and size.get("w") and size.get("h"):
+        return int(size["w"]), int(size["h"])
+    return None

@@ -25,7 +25,7 @@ HISTORY_MONTHS = 12
 #: Months of the reporting matrix (Kelengkapan), the same on screen, slide and deck.
 MATRIX_MONTHS = 6
 #: Longest list a slide or deck page shows; longer lists say "N dari M" and where the rest is.
-LIST_LIMIT = 8
+LIST_LIMIT = 6
 
 
 # --------------------------------------------------------------------------- data
@@ -299,7 +299,7 @@ def kinerja_view(data: AnevData) -> KinerjaView:
         analysis.scorecard(data.desa, data.bulan, by=by) if data.has_data else pd.DataFrame(),
         [(c.komponen, c.label) for c in comps], indices.weight_note("kinerja", data.bulan), league,
         CutList(pembinaan_rows(flagged), "Bhabinkamtibmas",
-                "daftar lengkap di layar Kinerja Bhabinkamtibmas dan lembar Bhabinkamtibmas di Excel"),
+                "daftar lengkap di layar Kinerja Bhabinkamtibmas"),
         polsek_ranking(data, "indeks_kinerja"),
     )
 
@@ -399,7 +399,7 @@ def desa_rawan_view(data: AnevData) -> DesaRawanView:
               + pd.to_numeric(chosen.get("tps_sangat_rawan", pd.Series(dtype=float)), errors="coerce").fillna(0).sum())
     not_assessed = int((rows["_ada_kegiatan"] & ~rows["_ada_kerawanan"]).sum()) if not rows.empty else 0
     return DesaRawanView(data.bulan, data.scope, int(counts.get("Sangat Rawan", 0)), int(counts.get("Rawan", 0)), tps, not_assessed,
-                         CutList(table, "desa", "daftar lengkap di layar Peta Kerawanan dan lembar Desa di Excel"))
+                         CutList(table, "desa", "daftar lengkap di layar Peta Kerawanan"))
 
 
 # --------------------------------------------------------------------------- one Polsek (deck page, rapor)
@@ -611,7 +611,7 @@ def rekap_view(data: AnevData) -> RekapView:
 
 
 #: Findings a slide or deck page shows before saying "N dari M".
-FINDINGS_LIMIT = 6
+FINDINGS_LIMIT = 5
 
 
 def findings_rows(findings: list[analysis.Finding]) -> pd.DataFrame:

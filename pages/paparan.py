@@ -1,8 +1,8 @@
 """Mode Paparan: the Anev on a projector, one topic per full screen, in meeting order.
 
-Made for 1280x720, 1366x768 and 1920x1080: every slide fits the screen without scrolling (the slide body takes
-the height left by the header and the buttons, and charts stretch into it), text is at least 18-22 px, tables are
-large HTML tables, long lists show their top rows and say "N dari M". Arrows, Page Up/Down (a presenter clicker),
+Made for 1280x720, 1366x768 and 1920x1080: every slide fits the screen without scrolling (the browser reports its
+window size, `ui.viewport`, and each chart gets the height the slide leaves for it), text is at least 22 px (26 px
+on a 1080-line screen), tables are large HTML tables, long lists show their top rows and say "N dari M". Arrows, Page Up/Down (a presenter clicker),
 Space and large buttons move between slides; Esc or "Keluar" goes back to the dashboard. Each slide renders the
 same view object as its screen and its deck page (`core.views`).
 """
@@ -11,15 +11,20 @@ import streamlit as st
 
 from core import charts, fmt, maps, ui, views
 
+ui.ensure_frame()
 bulan, polsek = ui.current_filters()
 scope = ui.scope(polsek)
 data = ui.anev(bulan, scope)
 
-SLIDES = ["Judul", "Kelengkapan Laporan", "Ringkasan", "Kinerja Bhabinkamtibmas", "Kesiapan Pemilihan", "Peta Kerawanan",
-          "Desa Rawan", "Catatan untuk Anev"]
+SLIDES = ["Judul", "Kelengkapan Laporan", "Ringkasan", "Tren Kegiatan", "Kinerja Bhabinkamtibmas", "Kesiapan Pemilihan",
+          "Peta Kerawanan", "Desa Rawan", "Catatan untuk Anev"]
 raw = str(st.query_params.get("slide", "1"))
 index = min(max(int(raw) - 1, 0), len(SLIDES) - 1) if raw.isdigit() else 0
-FONT = 22  # px: body text, table cells, chart labels and legends on every slide
+WIDTH, HEIGHT = ui.viewport() or (1366, 768)  # the projector's window; a first run before the browser answers uses 1366x768
+FONT = 20 if HEIGHT < 760 else 22 if HEIGHT < 900 else 26  # px: body text and table cells
+CHART = "proyektor_besar" if HEIGHT >= 900 else "proyektor"  # core.charts type sizes
+#: Height left for a slide's body: the window minus the header line, the slide title, the buttons and the margins.
+BODY = max(HEIGHT - 265, 300)
 
 st.html(
     f"""
@@ -30,15 +35,14 @@ st.html(
   [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
   [data-testid="stMain"] [data-testid="stCaptionContainer"], [data-testid="stMain"] [data-testid="stMarkdownContainer"] {{
       font-size: {FONT}px !important; line-height: 1.3; }}
-  [data-testid="stMetricValue"], [data-testid="stMetricValue"] div {{ font-size: 44px !important; font-weight: 700; color: #0B1F44; }}
+  [data-testid="stMain"] [data-testid="stMetricValue"], [data-testid="stMain"] [data-testid="stMetricValue"] p {{
+      font-size: 44px !important; font-weight: 700; color: #0B1F44; line-height: 1.15; }}
   [data-testid="stMetricLabel"] p {{ font-size: {FONT}px !important; }}
   [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div {{ font-size: {FONT}px !important; }}
   [data-testid="stMain"] h1 {{ font-size: 38px !important; color: #0B1F44; padding: 0.1rem 0 0.3rem 0 !important; }}
   .paparan-kepala {{ display: flex; justify-content: space-between; align-items: baseline; gap: 1rem;
       font-size: {FONT}px; color: #333; border-bottom: 2px solid #1F3864; padding-bottom: 0.2rem; }}
   .paparan-kepala .nomor {{ font-size: 28px; font-weight: 700; color: #0B1F44; white-space: nowrap; }}
-  .st-key-slide_isi {{ height: calc(100vh - 15.5rem); min-height: 0; overflow: hidden; }}
-  .st-key-slide_isi [data-testid="stHorizontalBlock"] {{ height: 100%; }}
   .st-key-paparan_sebelum button, .st-key-paparan_berikut button, .st-key-paparan_keluar button {{
       min-height: 3.2rem; font-size: {FONT}px; }}
   .st-key-paparan_sebelum button p, .st-key-paparan_berikut button p, .st-key-paparan_keluar button p,
@@ -111,26 +115,29 @@ with st.container(key="slide_isi"):
         left.metric("Terlambat", fmt.number(view.late))
         left.metric("Belum melapor", fmt.number(view.missing))
         with right:
-            ui.chart(charts.completeness_matrix(view.matrix, size="proyektor", height=None), key="p_matriks", height="stretch")
+            ui.chart(charts.completeness_matrix(view.matrix, size=CHART, height=BODY - 50), key="p_matriks")
             note(view.legend)
     elif not data.has_data:
         st.info(f"Belum ada rekap yang tersimpan untuk {fmt.month(bulan)}.")
     elif slide == "Ringkasan":
         view = views.ringkasan_view(data)
-        with st.container(horizontal=True, gap="small"):
+        with st.container(horizontal=True, gap="medium"):
             for card in view.cards:
                 st.metric(card.short, card.value, delta=card.delta, delta_color=card.delta_colour, delta_arrow=card.delta_arrow,
-                          width=280)
+                          width=max(260, (WIDTH - 120) // 4))
+        note(view.comparison_note)
+    elif slide == "Tren Kegiatan":
+        view = views.ringkasan_view(data)
         trend = view.trends[0] if view.trends else None
         if trend is not None:
-            ui.chart(charts.trend(trend.series, trend.keys, trend.labels, percent=trend.percent, size="proyektor"), key="p_tren",
-                     height="stretch")
-        note(view.comparison_note)
+            note(f"{trend.title} \u00b7 {view.period}")
+            ui.chart(charts.trend(trend.series, trend.keys, trend.labels, percent=trend.percent, size=CHART,
+                                  height=BODY - 50), key="p_tren")
     elif slide == "Kinerja Bhabinkamtibmas":
         view = views.kinerja_view(data)
-        left, right = st.columns([3, 2], gap="large")
+        left, right = st.columns([5, 6], gap="large")
         with left:
-            ui.chart(charts.ranking(view.ranking, size="proyektor"), key="p_peringkat", height="stretch")
+            ui.chart(charts.ranking(view.ranking, size=CHART, height=BODY - 30), key="p_peringkat")
         with right:
             st.html(f"<div class='paparan-catatan'><b>Perlu pembinaan: {fmt.number(view.pembinaan.total)} Bhabinkamtibmas</b> "
                     "(Kurang \u2265 2 bulan berturut-turut; terlama dan terendah lebih dulu)</div>")
@@ -142,19 +149,19 @@ with st.container(key="slide_isi"):
         left, right = st.columns(2, gap="large")
         with left:
             st.html("<div class='paparan-catatan'><b>Indeks Kesiapan per Polsek</b></div>")
-            ui.chart(charts.ranking(view.ranking, value="indeks_kesiapan", size="proyektor"), key="p_kesiapan", height="stretch")
+            ui.chart(charts.ranking(view.ranking, value="indeks_kesiapan", size=CHART, height=BODY - 50), key="p_kesiapan")
         with right:
             st.html(f"<div class='paparan-catatan'><b>{ui.escape_html(view.trend.title)}</b></div>")
-            ui.chart(charts.trend(view.trend.series, view.trend.keys, view.trend.labels, percent=True, size="proyektor"),
-                     key="p_cakupan", height="stretch")
+            ui.chart(charts.trend(view.trend.series, view.trend.keys, view.trend.labels, percent=True, size=CHART,
+                                  height=BODY - 50, label_every=3), key="p_cakupan")
     elif slide == "Peta Kerawanan":
         frame = ui.peta_frame(bulan, polsek)
         batas = ui.boundaries()
         st.html(f"<div style='font-size:{FONT}px'>{maps.legend_html('kerawanan', frame)}</div>")
-        view_state = maps.fit_view(maps.frame_bounds(frame, batas, whole_district=polsek is None),
-                                   width=maps.PAPARAN_FIT_WIDTH, height=maps.PAPARAN_MAP_HEIGHT)
+        map_height = BODY - 60
+        view_state = maps.fit_view(maps.frame_bounds(frame, batas, whole_district=polsek is None), width=WIDTH - 60, height=map_height)
         st.pydeck_chart(maps.build_deck(frame, "kerawanan", batas, polsek=polsek, view=view_state), key="p_peta",
-                        height="stretch", alt=f"Peta Kerawanan desa, {ui.scope_caption(bulan, polsek)}")
+                        height=map_height, alt=f"Peta Kerawanan desa, {ui.scope_caption(bulan, polsek)}")
     elif slide == "Desa Rawan":
         view = views.desa_rawan_view(data)
         with st.container(horizontal=True, gap="medium"):
