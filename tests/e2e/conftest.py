@@ -107,7 +107,11 @@ def server(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
 
 
 @pytest.fixture(scope="session")
-def browser(server: str):
+def browser():
+    """Debian's Chromium through Playwright (no server needed: `test_measure` drives it on pages it writes itself)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium tidak ada di {CHROMIUM} (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

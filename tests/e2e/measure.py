@@ -17,7 +17,7 @@ Finding = dict[str, Any]
 # Shared JS helpers: where an element is (Streamlit key or test id of the nearest container) and its text, short.
 _JS_COMMON = r"""
 const NOISE = ['stMarkdownContainer', 'stVerticalBlock', 'stElementContainer', 'stLayoutWrapper', 'stFullScreenFrame',
-               'stMainBlockContainer', 'stMain', 'stAppViewContainer', 'stApp'];
+               'stMainBlockContainer', 'stMain', 'stAppViewContainer', 'stApp', 'stScreencast'];
 const where = (el) => {
   // the nearest Streamlit key (st-key-...) and the test ids on the way to it: "p_tren [stPlotlyChart]"
   const ids = [];
