@@ -6,6 +6,7 @@ Screenshots are written to `tests/e2e/artefak/` (git-ignored) so a person can lo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -19,6 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the server fixture skips the browser tests then
+    PlaywrightTimeout = TimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFAK = Path(__file__).resolve().parent / "artefak"
@@ -182,11 +188,17 @@ def go_to(page, href: str) -> bool:
         page.wait_for_function(f"(href) => ({ON_SCREEN})([...document.querySelectorAll('[data-testid=stSidebarNav] a')]"
                                ".find((a) => a.href === href))", arg=href, timeout=10_000)
     by_hand = on_screen(link)
+    path = urllib.parse.urlsplit(href).path
+    same_page = urllib.parse.urlsplit(page.url).path == path
     if by_hand:
         link.click()
     else:
         link.dispatch_event("click")
-    page.wait_for_function("(path) => location.pathname === path", arg=urllib.parse.urlsplit(href).path, timeout=60_000)
+    if same_page:
+        # the URL does not change: wait for the rerun the click starts (bounded: Streamlit may skip it)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=10_000)
+    page.wait_for_function("(path) => location.pathname === path", arg=path, timeout=60_000)
     wait_idle(page)
     return by_hand
 
