@@ -1,14 +1,15 @@
 """Anev material for a month: a PowerPoint deck with native, editable charts, and a print-ready Excel workbook.
 
-Both are built from the same `core` functions as the screens, offline, without a browser. Every text cell
-that came from a user goes through `safe_text`, so nothing exported can become a formula.
+Both render the same view objects as the screens and Mode Paparan (`core.views`), so a list is cut at the same row
+and says "N dari M" the same way everywhere. Numbers are written in the Indonesian style on slides; the workbook
+stores numbers as numbers with Excel number formats. Every text cell that came from a user goes through `safe_text`,
+so nothing exported can become a formula. Offline, no browser.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl import Workbook
@@ -18,67 +19,29 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
-from pptx.util import Emu, Inches, Pt
+from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.util import Inches, Pt
 from sqlalchemy.engine import Engine
 
-from core import analysis, metrics, reference, store
-from core.months import add_months, format_bulan, month_range
+from core import access, fmt, kerawanan, reference, views
+from core.access import Scope
 from core.template import safe_text
 
 TITLE = "Anev Bhabinkamtibmas Polres TTU"
 NAVY = RGBColor(0x1F, 0x38, 0x64)
-CATEGORY_RGB = {"Baik": RGBColor(0x1A, 0x7F, 0x37), "Cukup": RGBColor(0xD4, 0xA1, 0x06), "Kurang": RGBColor(0xC6, 0x28, 0x28)}
+GREY = RGBColor(0x59, 0x59, 0x59)
+CATEGORY_RGB = {"Baik": RGBColor(0x1A, 0x7F, 0x37), "Cukup": RGBColor(0xB0, 0x86, 0x00), "Kurang": RGBColor(0xC6, 0x28, 0x28)}
+SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+#: Content area under the title and above the footer.
+TOP, BOTTOM = Inches(1.35), Inches(6.85)
 
 
-@dataclass
-class AnevBundle:
-    """Everything the Anev material shows for one month (and optional Polsek)."""
-
-    bulan: str
-    polsek: str | None
-    months: list[str]
-    rekap: metrics.Rekap
-    desa: pd.DataFrame  # multi-month desa rows with indices
-    series: pd.DataFrame
-    kpis: list[analysis.Kpi]
-    findings: list[analysis.Finding]
-    completeness: pd.DataFrame
-    league: pd.DataFrame
-    demo: bool
+def _scope_label(data: views.AnevData) -> str:
+    return f"{fmt.month(data.bulan)} \u00b7 {data.scope.label}" + (" \u00b7 DATA CONTOH" if data.demo else "")
 
 
-def collect(engine: Engine, bulan: str, polsek: str | None = None) -> AnevBundle:
-    """Gather the month's figures from the database (latest versions only)."""
-    months = month_range(add_months(bulan, -12), bulan)
-    desa_all = metrics.desa_month(store.rows(engine, "kegiatan", months[0], bulan), store.rows(engine, "kerawanan", months[0], bulan))
-    scope = desa_all if polsek is None else desa_all[desa_all["polsek"] == polsek]
-    month_rows = (store.rows(engine, "kegiatan", bulan), store.rows(engine, "kerawanan", bulan))
-    rekap = metrics.build_rekap(bulan, *month_rows)
-    series = analysis.monthly_series(scope, months)
-    completeness = metrics.completeness(store.uploads(engine), months[-6:])
-    return AnevBundle(
-        bulan=bulan, polsek=polsek, months=months, rekap=rekap, desa=scope, series=series,
-        kpis=analysis.kpis(series, bulan), findings=analysis.findings(desa_all, completeness, bulan, polsek),
-        completeness=completeness, league=analysis.officer_league(scope, bulan), demo=store.has_demo(engine),
-    )
-
-
-def _scope_label(bundle: AnevBundle) -> str:
-    return f"{format_bulan(bundle.bulan)} \u00b7 {bundle.polsek or 'Semua Polsek'}" + (" \u00b7 DATA CONTOH" if bundle.demo else "")
-
-
-def _kpi_text(kpi: analysis.Kpi) -> str:
-    if kpi.value is None:
-        return "\u2013"
-    if kpi.kind == "pct":
-        return f"{kpi.value:.0f}%"
-    return f"{kpi.value:,.0f}".replace(",", ".")
-
-
-def _kpi_change(kpi: analysis.Kpi) -> str:
-    if kpi.vs_previous is None:
-        return ""
-    return f"{kpi.vs_previous:+.0f} poin" if kpi.kind == "pct" else f"{kpi.vs_previous:+.0f}%"
+def _guard(data: views.AnevData) -> pd.DataFrame:
+    return kerawanan.guard_plan(data.month_rows, polsek=data.scope.polsek)
 
 
 # --------------------------------------------------------------------------- Excel
@@ -87,7 +50,9 @@ def _kpi_change(kpi: analysis.Kpi) -> str:
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 
 
-def _write_sheet(wb: Workbook, title: str, frame: pd.DataFrame, heading: str) -> None:
+def _write_sheet(wb: Workbook, title: str, frame: pd.DataFrame, heading: str, formats: dict[str, str] | None = None) -> None:
+    """One printable sheet: heading, Indonesian column names, numbers as numbers with their Excel formats."""
+    formats = formats or {}
     ws = wb.create_sheet(title)
     ws["A1"] = safe_text(heading)
     ws["A1"].font = Font(bold=True, size=13)
@@ -99,8 +64,10 @@ def _write_sheet(wb: Workbook, title: str, frame: pd.DataFrame, heading: str) ->
         width = max([len(str(name))] + [len(str(v)) for v in frame.iloc[:, col - 1].head(200)]) + 2
         ws.column_dimensions[get_column_letter(col)].width = min(max(width, 8), 45)
     for r, row in enumerate(frame.itertuples(index=False), start=4):
-        for c, value in enumerate(row, start=1):
-            ws.cell(row=r, column=c, value=_cell_value(value))
+        for c, (name, value) in enumerate(zip(frame.columns, row, strict=True), start=1):
+            cell = ws.cell(row=r, column=c, value=_cell_value(value))
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = formats.get(name, fmt.EXCEL_INTEGER if isinstance(cell.value, int) else fmt.EXCEL_DECIMAL)
     ws.freeze_panes = "A4"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -112,53 +79,83 @@ def _write_sheet(wb: Workbook, title: str, frame: pd.DataFrame, heading: str) ->
 
 def _cell_value(value: object) -> object:
     """Numbers stay numbers; everything else is text that can never be a formula."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
-    if isinstance(value, (int, float)):
-        return round(value, 2) if isinstance(value, float) else value
     if hasattr(value, "item"):
         return _cell_value(value.item())
+    if isinstance(value, (int, float)):
+        return value
     if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
-        return str(value)[:16]
+        return fmt.when(value) if isinstance(value, (dt.datetime, pd.Timestamp)) else fmt.date(value)
     return safe_text(value)
 
 
-def build_xlsx(bundle: AnevBundle) -> bytes:
+def build_xlsx(data: views.AnevData) -> bytes:
     """The month's tables (Polres, Polsek, desa, officers, completeness, findings), formatted for printing."""
     wb = Workbook()
     wb.remove(wb.active)
-    scope = _scope_label(bundle)
-    kpi_rows = pd.DataFrame([{"Indikator": k.label, "Bulan ini": k.value, "Bulan lalu": k.previous, "Tahun lalu": k.last_year,
-                              "Perubahan": _kpi_change(k)} for k in bundle.kpis])
-    _write_sheet(wb, "Polres", kpi_rows, f"{TITLE} \u2013 ringkasan \u2013 {scope}")
-    labels = {k: reference.label(k) for k in reference.count_keys() + reference.bool_keys()}
-    polsek = bundle.rekap.polsek if bundle.polsek is None else bundle.rekap.polsek[bundle.rekap.polsek["polsek"] == bundle.polsek]
-    _write_sheet(wb, "Polsek", polsek.rename(columns={**labels, "polsek": "Polsek", "desa_total": "Jumlah desa",
-                                                      "desa_melapor": "Desa melapor", "indeks_kinerja": "Indeks Kinerja",
-                                                      "indeks_kesiapan": "Indeks Kesiapan", "personel_polri": "Personel Polri TPS",
-                                                      "personel_linmas": "Personel Linmas TPS", "kategori_kinerja": "Kategori"}),
-                 f"Rekap per Polsek \u2013 {scope}")
-    desa = bundle.desa[bundle.desa["bulan"] == bundle.bulan]
-    desa_cols = ["kode", "desa", "kecamatan", "polsek", "nama_bhabin", "pangkat", "nrp", *reference.count_keys(), *reference.bool_keys(),
-                 "indeks_kinerja", "indeks_kesiapan", "skor_kerawanan", "tingkat_kerawanan", "potensi_gangguan", "keterangan"]
-    _write_sheet(wb, "Desa", desa.reindex(columns=desa_cols).rename(columns={**labels, "kode": "Kode", "desa": "Desa/Kelurahan",
-                                                                               "kecamatan": "Kecamatan", "polsek": "Polsek",
-                                                                               "nama_bhabin": "Bhabinkamtibmas", "pangkat": "Pangkat",
-                                                                               "nrp": "NRP"}),
-                 f"Rekap per desa \u2013 {scope}")
-    league = bundle.league[["nama_bhabin", "pangkat", "nrp", "polsek", "desa_binaan", "indeks_kinerja", "kategori_kinerja", "tren",
-                            "bulan_kurang"]] if not bundle.league.empty else bundle.league
-    _write_sheet(wb, "Bhabinkamtibmas", league.rename(columns={"nama_bhabin": "Nama", "pangkat": "Pangkat", "nrp": "NRP", "polsek": "Polsek",
-                                                               "desa_binaan": "Desa binaan", "indeks_kinerja": "Indeks Kinerja",
-                                                               "kategori_kinerja": "Kategori", "tren": "Tren", "bulan_kurang": "Bulan Kurang"}),
-                 f"Peringkat Bhabinkamtibmas \u2013 {scope}")
-    matrix = bundle.completeness.pivot(index="polsek", columns="bulan", values="status").reset_index()
-    matrix.columns = ["Polsek", *[format_bulan(m) for m in matrix.columns[1:]]]
-    _write_sheet(wb, "Kelengkapan", matrix, f"Kelengkapan laporan \u2013 {scope}")
-    notes = pd.DataFrame([{"Tingkat": f.tingkat, "Jenis": f.jenis, "Catatan": f.teks} for f in bundle.findings],
-                         columns=["Tingkat", "Jenis", "Catatan"])
+    scope = _scope_label(data)
+    ringkasan = views.ringkasan_view(data)
+    rows = []
+    for card, kpi in zip(ringkasan.cards, ringkasan.kpis, strict=True):
+        rows.append({"Indikator": card.label, "Bulan ini": kpi.value, "Bulan lalu": kpi.previous.other,
+                     "Tahun lalu": kpi.last_year.other,
+                     "Perubahan (persen)": kpi.vs_previous if kpi.previous.kind == "persen" else None,
+                     "Perubahan (poin)": kpi.vs_previous if kpi.previous.kind == "poin" else None,
+                     "Dasar perbandingan": card.basis or "semua Polsek yang melapor"})
+    kpi_frame = pd.DataFrame(rows, columns=["Indikator", "Bulan ini", "Bulan lalu", "Tahun lalu", "Perubahan (persen)",
+                                            "Perubahan (poin)", "Dasar perbandingan"])
+    _write_sheet(wb, "Polres", kpi_frame, f"{TITLE} \u2013 ringkasan \u2013 {scope}",
+                 {"Perubahan (persen)": fmt.EXCEL_SIGNED_PERCENT, "Perubahan (poin)": fmt.EXCEL_SIGNED_POINTS})
+
+    rekap = views.rekap_view(data)
+    polsek = access.limit(rekap.rekap.polsek, data.scope)
+    measure_cols = [m for m in reference.measures().values() if m.jenis == "jumlah"]
+    polsek_table = pd.DataFrame({
+        "Polsek": polsek["polsek"], "Jumlah desa": polsek["desa_total"], "Desa melapor": polsek["desa_melapor"],
+        "Indeks Kinerja": polsek["indeks_kinerja"], "Kategori": polsek["kategori_kinerja"].fillna("Belum melapor"),
+        "Indeks Kesiapan": polsek["indeks_kesiapan"],
+        **{m.label: polsek[m.key] for m in measure_cols},
+        "Personel Polri TPS": polsek["personel_polri"], "Personel Linmas TPS": polsek["personel_linmas"],
+    })
+    _write_sheet(wb, "Polsek", polsek_table, f"Rekap per Polsek \u2013 {scope}")
+
+    desa = data.month_rows
+    desa_keys = [i for i in reference.indicators() if i.key not in ("desa", "kecamatan")]
+    desa_table = pd.DataFrame({
+        "Kode": desa.get("kode", pd.Series(dtype=str)), "Desa/Kelurahan": desa.get("desa", pd.Series(dtype=str)),
+        "Kecamatan": desa.get("kecamatan", pd.Series(dtype=str)), "Polsek": desa.get("polsek", pd.Series(dtype=str)),
+        **{item.label: desa.get(item.key, pd.Series(dtype=object)) for item in desa_keys},
+        "Indeks Kinerja": desa.get("indeks_kinerja", pd.Series(dtype=float)),
+        "Indeks Kesiapan": desa.get("indeks_kesiapan", pd.Series(dtype=float)),
+        "Skor Kerawanan": desa.get("skor_kerawanan", pd.Series(dtype=float)),
+        "Tingkat Kerawanan": desa.get("tingkat_kerawanan", pd.Series(dtype=str)),
+    })
+    _write_sheet(wb, "Desa", desa_table, f"Rekap per desa \u2013 {scope}", {"Skor Kerawanan": fmt.EXCEL_INTEGER})
+
+    kinerja = views.kinerja_view(data)
+    league = kinerja.league
+    league_table = pd.DataFrame({
+        "Nama": league.get("nama_bhabin", pd.Series(dtype=str)), "Pangkat": league.get("pangkat", pd.Series(dtype=str)),
+        "NRP": league.get("nrp", pd.Series(dtype=str)), "Polsek": league.get("polsek", pd.Series(dtype=str)),
+        "Desa binaan": league.get("desa_binaan", pd.Series(dtype=str)),
+        "Indeks Kinerja": league.get("indeks_kinerja", pd.Series(dtype=float)),
+        "Kategori": league.get("kategori_kinerja", pd.Series(dtype=str)), "Tren": league.get("tren", pd.Series(dtype=str)),
+        "Bulan Kurang berturut-turut": league.get("bulan_kurang", pd.Series(dtype="int64")),
+    })
+    _write_sheet(wb, "Bhabinkamtibmas", league_table, f"Peringkat Bhabinkamtibmas \u2013 {scope}")
+
+    kelengkapan = views.kelengkapan_view(data)
+    matrix = kelengkapan.matrix.pivot(index="polsek", columns="bulan", values="status").reset_index()
+    matrix.columns = ["Polsek", *[fmt.month(m) for m in matrix.columns[1:]]]
+    _write_sheet(wb, "Kelengkapan", matrix, f"Kelengkapan laporan \u2013 {scope} \u2013 {kelengkapan.deadline}")
+
+    rawan = views.desa_rawan_view(data)
+    _write_sheet(wb, "Desa Rawan", rawan.desa.rows, f"Desa Rawan dan Sangat Rawan \u2013 {scope}")
+
+    notes = views.findings_rows(ringkasan.findings).rename(columns={"tingkat": "Tingkat", "jenis": "Jenis", "teks": "Catatan"})
     _write_sheet(wb, "Catatan Anev", notes, f"Catatan untuk Anev \u2013 {scope}")
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -168,173 +165,218 @@ def build_xlsx(bundle: AnevBundle) -> bytes:
 # --------------------------------------------------------------------------- PowerPoint
 
 
-def _slide(prs: Presentation, title: str, bundle: AnevBundle):
+def _slide(prs: Presentation, title: str, data: views.AnevData):
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
-    slide.shapes.title.text = title
-    slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(34)
-    slide.shapes.title.text_frame.paragraphs[0].font.color.rgb = NAVY
+    title_shape = slide.shapes.title
+    title_shape.left, title_shape.top, title_shape.width, title_shape.height = Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.9)
+    title_shape.text = title
+    paragraph = title_shape.text_frame.paragraphs[0]
+    paragraph.font.size = Pt(32)
+    paragraph.font.color.rgb = NAVY
     box = slide.shapes.add_textbox(Inches(0.5), Inches(6.95), Inches(12.3), Inches(0.4))
-    box.text_frame.text = f"{TITLE} \u00b7 {_scope_label(bundle)}"
+    box.text_frame.text = f"{TITLE} \u00b7 {_scope_label(data)}"
     box.text_frame.paragraphs[0].font.size = Pt(14)
-    box.text_frame.paragraphs[0].font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    box.text_frame.paragraphs[0].font.color.rgb = GREY
     return slide
 
 
-def _style_chart(chart, legend: bool = True) -> None:
-    chart.font.size = Pt(16)
+def _style_chart(chart, legend: bool = True, size: int = 16) -> None:
+    chart.font.size = Pt(size)
     chart.has_legend = legend
     if legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
 
 
-def _table(slide, frame: pd.DataFrame, left: float, top: float, width: float, font: int = 16) -> None:
+def _table(slide, frame: pd.DataFrame, left: float, top: float, width: float, font: int = 16, row_in: float = 0.42) -> None:
+    """A native table; rows are sized for one line at `font` (the caller keeps lists short: CutList)."""
     rows, cols = len(frame) + 1, len(frame.columns)
-    shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(top), Inches(width), Inches(0.4 * rows))
+    shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(top), Inches(width), Inches(row_in * rows))
     table = shape.table
     for c, name in enumerate(frame.columns):
         table.cell(0, c).text = safe_text(name)
     for r, row in enumerate(frame.itertuples(index=False), start=1):
         for c, value in enumerate(row):
-            table.cell(r, c).text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else safe_text(value)
+            text = fmt.DASH if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+            table.cell(r, c).text = safe_text(text)
     for r in range(rows):
+        table.rows[r].height = Inches(row_in)
         for c in range(cols):
             for paragraph in table.cell(r, c).text_frame.paragraphs:
                 paragraph.font.size = Pt(font)
 
 
-def _bullets(slide, lines: list[str], left: float = 0.6, top: float = 1.5, width: float = 12.0, size: int = 20) -> None:
-    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(5.2))
+def _fitting_size(lines: list[str], width_in: float, height_in: float, largest: int, smallest: int = 12) -> int:
+    """The largest type size (pt) at which `lines` wrap into the box: ~0.5 em per character, 1.2 line height."""
+    for size in range(largest, smallest - 1, -1):
+        per_line = max(int(width_in * 72 / (size * 0.5)), 10)
+        rows = sum(max(1, -(-len(line) // per_line)) for line in lines)
+        needed = rows * size * 1.2 + len(lines) * 6  # points, with the space after each paragraph
+        if needed <= height_in * 72 * 0.92:
+            return size
+    return smallest
+
+
+def _lines(slide, lines: list[str], left: float = 0.6, top: float = 1.45, width: float = 12.0, height: float = 5.3,
+           size: int = 20, bullet: bool = True) -> None:
+    """A text box of lines whose type size is chosen so they fit the box: nothing runs past it or past the slide."""
+    texts = [("\u2022 " if bullet else "") + safe_text(line) for line in lines]
+    size = _fitting_size(texts, width - 0.2, height - 0.1, size)
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
     frame = box.text_frame
     frame.word_wrap = True
-    for i, line in enumerate(lines):
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    for i, text in enumerate(texts):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.text = "\u2022 " + safe_text(line)
+        paragraph.text = text
         paragraph.font.size = Pt(size)
-        paragraph.space_after = Pt(8)
+        paragraph.space_after = Pt(6)
 
 
-def _line_chart(slide, series: pd.DataFrame, keys: dict[str, str], left, top, width, height, percent: bool = False):
+def _line_chart(slide, trend: views.Trend, left, top, width, height):
     data = CategoryChartData()
-    reported = series[series["desa_melapor"] > 0]
-    data.categories = [format_bulan(m)[:3] + " " + m[2:4] for m in reported.index]
-    for key, label in keys.items():
-        data.add_series(label, [None if pd.isna(v) else round(float(v), 1) for v in reported[key]])
+    series = trend.series
+    reported = series[series["desa_melapor"] > 0] if "desa_melapor" in series.columns else series
+    if reported.empty:
+        return None
+    data.categories = [fmt.month_short(m) for m in reported.index]
+    for key in trend.keys:
+        data.add_series(trend.labels[key], [None if pd.isna(v) else round(float(v), 1) for v in reported[key]])
     chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, left, top, width, height, data).chart
     _style_chart(chart)
-    if percent:
+    chart.category_axis.tick_labels.font.size = Pt(13)
+    if trend.percent:
         chart.value_axis.maximum_scale = 100
         chart.value_axis.minimum_scale = 0
     return chart
 
 
-def _bar_chart(slide, categories: list[str], values: list[float], label: str, colours: list[str | None], left, top, width, height):
+def _bar_chart(slide, ranking: pd.DataFrame, value: str, label: str, left, top, width, height):
+    """Polsek ranked by an index as a native bar chart; the value labels are written the Indonesian way (72,1)."""
+    ordered = ranking.sort_values(value, ascending=True, na_position="first")
     data = CategoryChartData()
-    data.categories = categories
-    data.add_series(label, [None if pd.isna(v) else round(float(v), 1) for v in values])
+    data.categories = [p.removeprefix("Polsek ") for p in ordered["polsek"]]
+    data.add_series(label, [None if pd.isna(v) else round(float(v), 1) for v in ordered[value]])
     chart = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, left, top, width, height, data).chart
     _style_chart(chart, legend=False)
-    chart.category_axis.tick_labels.font.size = Pt(13)  # all nine Polsek names fit, none skipped
-    chart.value_axis.maximum_scale = 100
+    chart.category_axis.tick_labels.font.size = Pt(14)  # all nine Polsek names fit, none skipped
+    chart.value_axis.maximum_scale = 110
     chart.value_axis.minimum_scale = 0
+    chart.value_axis.major_unit = 20
     plot = chart.plots[0]
-    plot.has_data_labels = True
-    plot.data_labels.number_format = "0.0"
-    plot.data_labels.number_format_is_linked = False
-    for point, colour in zip(plot.series[0].points, colours, strict=True):
-        if colour in CATEGORY_RGB:
+    for point, (kategori, number) in zip(plot.series[0].points, zip(ordered["kategori_kinerja"], ordered[value], strict=True),
+                                         strict=True):
+        if kategori in CATEGORY_RGB:
             point.format.fill.solid()
-            point.format.fill.fore_color.rgb = CATEGORY_RGB[colour]
+            point.format.fill.fore_color.rgb = CATEGORY_RGB[kategori]
+        point.data_label.text_frame.text = fmt.number(number, 1) if pd.notna(number) else "belum melapor"
+        point.data_label.text_frame.paragraphs[0].font.size = Pt(14)
     return chart
 
 
-def build_pptx(bundle: AnevBundle) -> bytes:
-    """The Anev deck: title, Kelengkapan, Ringkasan, Kinerja, Kesiapan, one slide per Polsek, Kerawanan, Catatan."""
+def _no_data(slide, data: views.AnevData) -> None:
+    _lines(slide, [f"Belum ada rekap {fmt.month(data.bulan)} yang tersimpan: belum ada Polsek yang melapor untuk bulan ini."],
+           size=24, bullet=False)
+
+
+def build_pptx(data: views.AnevData) -> bytes:
+    """The Anev deck, page for page the views of the screens and Mode Paparan, plus one page per Polsek."""
     prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
-    full_w = Emu(prs.slide_width - Inches(1.0))
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
 
     title = prs.slides.add_slide(prs.slide_layouts[0])
+    title.shapes.title.left, title.shapes.title.width = Inches(0.8), Inches(11.7)
     title.shapes.title.text = "Analisis dan Evaluasi Bhabinkamtibmas"
-    title.placeholders[1].text = f"Polres Timor Tengah Utara \u00b7 {_scope_label(bundle)}"
+    subtitle = title.placeholders[1]
+    subtitle.left, subtitle.width = Inches(0.8), Inches(11.7)
+    subtitle.text = f"Polres Timor Tengah Utara \u00b7 {_scope_label(data)}"
 
-    slide = _slide(prs, "Kelengkapan laporan", bundle)
-    month = bundle.completeness[bundle.completeness["bulan"] == bundle.bulan]
-    table = month.assign(Polsek=month["polsek"].str.removeprefix("Polsek "), Status=month["status"], Versi=month["versi"])
-    _table(slide, table[["Polsek", "Status", "Versi"]], 0.6, 1.5, 6.0)
-    k = bundle.rekap.kelengkapan
-    _bullets(slide, [f"Polsek melapor: {k['polsek_melapor']} dari {k['polsek_total']}",
-                     f"Desa dilaporkan: {k['desa_melapor']} dari {k['desa_total']}"], left=7.0, width=5.8)
+    kelengkapan = views.kelengkapan_view(data)
+    slide = _slide(prs, "Kelengkapan laporan", data)
+    month = kelengkapan.matrix[kelengkapan.matrix["bulan"] == data.bulan]
+    status = pd.DataFrame({"Polsek": month["polsek"].str.removeprefix("Polsek "), "Status": month["status"],
+                           "Versi": [str(v) if v else fmt.DASH for v in month["versi"]]})
+    _table(slide, status, 0.6, 1.45, 6.2, font=16, row_in=0.45)
+    rekap = views.rekap_view(data)
+    facts = [f"Tepat waktu: {kelengkapan.on_time}", f"Terlambat: {fmt.number(kelengkapan.late)}",
+             f"Belum melapor: {fmt.number(kelengkapan.missing)}", kelengkapan.deadline]
+    facts += [f"{label}: {value}" for label, value in rekap.cards[:2]]
+    _lines(slide, facts, left=7.2, width=5.6, size=20)
 
-    slide = _slide(prs, "Ringkasan bulan ini", bundle)
-    kpi_table = pd.DataFrame([{"Indikator": c.label, "Bulan ini": _kpi_text(c), "vs bulan lalu": _kpi_change(c)} for c in bundle.kpis])
-    _table(slide, kpi_table, 0.5, 1.4, 5.6, font=15)
-    _line_chart(slide, bundle.series, {"sambang_dds": "Sambang/DDS", "deteksi_dini": "Deteksi Dini"},
-                Inches(6.4), Inches(1.4), Inches(6.5), Inches(5.3))
-
-    slide = _slide(prs, "Kinerja Bhabinkamtibmas: Indeks Kinerja per Polsek", bundle)
-    ranked = bundle.rekap.polsek.sort_values("indeks_kinerja", na_position="first")
-    _bar_chart(slide, [p.removeprefix("Polsek ") for p in ranked["polsek"]], list(ranked["indeks_kinerja"]), "Indeks Kinerja",
-               list(ranked["kategori_kinerja"]), Inches(0.5), Inches(1.4), Inches(7.5), Inches(5.4))
-    flagged = bundle.league[bundle.league["bulan_kurang"] >= 2] if not bundle.league.empty else bundle.league
-    lines = [f"{r.pangkat or ''} {r.nama_bhabin} ({str(r.polsek).removeprefix('Polsek ')}): {r.bulan_kurang} bulan Kurang".strip()
-             for r in flagged.head(8).itertuples()]
-    _bullets(slide, ["Perlu pembinaan (Kurang \u2265 2 bulan):", *lines] if lines else ["Tidak ada Bhabinkamtibmas Kurang dua bulan berturut-turut."],
-             left=8.2, width=4.7, size=16)
-
-    slide = _slide(prs, "Kesiapan pemilihan dan instruksi Anev", bundle)
-    _line_chart(slide, bundle.series, {"pos_kamling_rasio": "Pos kamling aktif (%)", "cakupan_koordinasi": "Koordinasi PPK/PPS (%)",
-                                       "cakupan_sosialisasi": "Sosialisasi (%)"},
-                Inches(0.5), Inches(1.4), Inches(6.3), Inches(5.3), percent=True)
-    ranked = bundle.rekap.polsek.sort_values("indeks_kesiapan", na_position="first")
-    _bar_chart(slide, [p.removeprefix("Polsek ") for p in ranked["polsek"]], list(ranked["indeks_kesiapan"]), "Indeks Kesiapan",
-               [metrics.kategori_kinerja(v) for v in ranked["indeks_kesiapan"]], Inches(7.0), Inches(1.4), Inches(5.9), Inches(5.3))
-
-    for polsek in reference.polsek_names() if bundle.polsek is None else [bundle.polsek]:
-        row = bundle.rekap.polsek.set_index("polsek").loc[polsek]
-        slide = _slide(prs, polsek, bundle)
-        if row["desa_melapor"] == 0:
-            _bullets(slide, [f"Belum ada rekap {format_bulan(bundle.bulan)}."])
-            continue
-        facts = [
-            f"Desa melapor: {row['desa_melapor']} dari {row['desa_total']}",
-            f"Indeks Kinerja: {row['indeks_kinerja']:.1f} ({row['kategori_kinerja']})",
-            f"Indeks Kesiapan: {row['indeks_kesiapan']:.1f}",
-            f"Sambang/DDS: {row['sambang_dds']} \u00b7 Deteksi Dini: {row['deteksi_dini']}",
-            f"Pos kamling aktif: {row['pos_kamling_aktif']} dari {row['pos_kamling']}",
-            f"Desa FKPM aktif: {row['fkpm_aktif']}",
-            f"TPS: {row['tps']} (rawan {row['tps_rawan']}, sangat rawan {row['tps_sangat_rawan']})",
-            f"Personel pengamanan TPS: Polri {row['personel_polri']}, Linmas {row['personel_linmas']}",
-        ]
-        _bullets(slide, facts, width=6.0, size=18)
-        series = analysis.monthly_series(bundle.desa[bundle.desa["polsek"] == polsek], bundle.months)
-        _line_chart(slide, series, {"indeks_kinerja": "Indeks Kinerja", "indeks_kesiapan": "Indeks Kesiapan"},
-                    Inches(6.8), Inches(1.4), Inches(6.1), Inches(5.3), percent=True)
-
-    slide = _slide(prs, "Desa rawan dan sangat rawan", bundle)
-    month_desa = bundle.desa[(bundle.desa["bulan"] == bundle.bulan) & bundle.desa["tingkat_kerawanan"].isin(["Rawan", "Sangat Rawan"])]
-    month_desa = month_desa.sort_values(["tingkat_kerawanan", "skor_kerawanan"], ascending=[False, False]).head(14)
-    rawan = pd.DataFrame({"Desa": month_desa["desa"], "Polsek": month_desa["polsek"].str.removeprefix("Polsek "),
-                          "Tingkat": month_desa["tingkat_kerawanan"], "Skor": month_desa["skor_kerawanan"].round(0).astype("Int64"),
-                          "TPS rawan/sangat": month_desa["tps_rawan"].astype(str) + "/" + month_desa["tps_sangat_rawan"].astype(str)})
-    if rawan.empty:
-        _bullets(slide, ["Tidak ada desa Rawan atau Sangat Rawan bulan ini."])
+    if not data.has_data:
+        slide = _slide(prs, "Ringkasan bulan ini", data)
+        _no_data(slide, data)
     else:
-        _table(slide, rawan, 0.5, 1.4, float(full_w) / 914400, font=14)
+        ringkasan = views.ringkasan_view(data)
+        slide = _slide(prs, "Ringkasan bulan ini", data)
+        cards = pd.DataFrame([{"Indikator": c.label, "Bulan ini": c.value, "Dibanding bulan lalu": c.delta or fmt.DASH}
+                              for c in ringkasan.cards])
+        _table(slide, cards, 0.6, 1.45, 7.4, font=16, row_in=0.46)
+        _lines(slide, [ringkasan.comparison_note], left=8.3, width=4.5, height=4.0, size=16, bullet=False)
+        if ringkasan.trends:
+            slide = _slide(prs, ringkasan.trends[0].title, data)
+            _line_chart(slide, ringkasan.trends[0], Inches(0.6), TOP, Inches(12.1), Inches(5.4))
 
-    slide = _slide(prs, "Catatan untuk Anev", bundle)
-    _bullets(slide, [f.teks for f in bundle.findings] or ["Tidak ada catatan khusus bulan ini."], size=18)
+        kinerja = views.kinerja_view(data)
+        slide = _slide(prs, "Kinerja Bhabinkamtibmas: Indeks Kinerja per Polsek", data)
+        _bar_chart(slide, kinerja.ranking, "indeks_kinerja", "Indeks Kinerja", Inches(0.5), TOP, Inches(6.6), Inches(5.4))
+        _lines(slide, [f"Perlu pembinaan: {fmt.number(kinerja.pembinaan.total)} Bhabinkamtibmas (Kurang \u2265 2 bulan, "
+                       "terlama dan terendah lebih dulu)"], left=7.4, top=1.4, width=5.5, height=0.9, size=16, bullet=False)
+        if kinerja.pembinaan.total:
+            _table(slide, kinerja.pembinaan.shown[["Nama", "Polsek", "Kurang"]], 7.4, 2.35, 5.5, font=14, row_in=0.44)
+            if kinerja.pembinaan.note:
+                _lines(slide, [kinerja.pembinaan.note], left=7.4, top=2.35 + 0.44 * (len(kinerja.pembinaan.shown) + 1) + 0.1,
+                       width=5.5, height=0.8, size=13, bullet=False)
+
+        kesiapan = views.kesiapan_view(data)
+        slide = _slide(prs, "Kesiapan pemilihan", data)
+        _line_chart(slide, kesiapan.trend, Inches(0.5), TOP, Inches(6.3), Inches(5.4))
+        _bar_chart(slide, kesiapan.ranking, "indeks_kesiapan", "Indeks Kesiapan", Inches(7.0), TOP, Inches(5.9), Inches(5.4))
+
+        guard = _guard(data)
+        for polsek in access.polsek_names(data.scope):
+            page = views.polsek_view(data, polsek, guard)
+            slide = _slide(prs, polsek, data)
+            if not page.reported:
+                _lines(slide, [f"Belum ada rekap {fmt.month(data.bulan)}."], size=22, bullet=False)
+                continue
+            lines = [f"{label}: {value}" for label, value in page.facts]
+            if page.rank:
+                lines.insert(0, page.rank)
+            _lines(slide, lines, width=6.3, size=17)
+            _line_chart(slide, page.trend, Inches(7.0), TOP, Inches(5.9), Inches(5.4))
+
+        rawan = views.desa_rawan_view(data)
+        slide = _slide(prs, "Desa rawan dan sangat rawan", data)
+        summary = (f"Sangat Rawan {fmt.number(rawan.sangat_rawan)} desa \u00b7 Rawan {fmt.number(rawan.rawan)} desa \u00b7 "
+                   f"TPS rawan dan sangat rawan {fmt.number(rawan.tps_rawan)}")
+        _lines(slide, [summary], top=1.35, height=0.6, size=18, bullet=False)
+        if rawan.desa.total:
+            _table(slide, rawan.desa.shown[["Desa", "Kecamatan", "Tingkat", "Skor", "Potensi gangguan"]], 0.6, 2.05, 12.1, font=15,
+                   row_in=0.48)
+            if rawan.desa.note:
+                _lines(slide, [rawan.desa.note], top=2.05 + 0.48 * (len(rawan.desa.shown) + 1) + 0.1, height=0.6, size=14, bullet=False)
+        else:
+            _lines(slide, ["Tidak ada desa Rawan atau Sangat Rawan bulan ini."], top=2.1, size=20, bullet=False)
+
+    slide = _slide(prs, "Catatan untuk Anev", data)
+    findings = views.ringkasan_view(data).findings
+    notes = views.CutList(views.findings_rows(findings), "catatan", "semua catatan di layar Ringkasan dan lembar Catatan Anev di Excel",
+                          limit=views.FINDINGS_LIMIT)
+    lines = list(notes.shown["teks"]) or ["Tidak ada catatan khusus bulan ini."]
+    _lines(slide, lines + ([notes.note] if notes.note else []), size=18)
 
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
 
 
-def export(engine: Engine, bulan: str, fmt: str, polsek: str | None = None) -> bytes:
-    """The Anev material of a month as `pptx` or `xlsx` bytes."""
-    bundle = collect(engine, bulan, polsek)
-    if fmt == "pptx":
-        return build_pptx(bundle)
-    if fmt == "xlsx":
-        return build_xlsx(bundle)
-    raise ValueError(f"format tidak dikenal: {fmt}")
+def export(engine: Engine, bulan: str, fmt_name: str, polsek: str | None = None, scope: Scope | None = None) -> bytes:
+    """The Anev material of a month as `pptx` or `xlsx` bytes, for a scope (a Polsek account's own Polsek only)."""
+    data = views.load(engine, bulan, scope or Scope(polsek))
+    if fmt_name == "pptx":
+        return build_pptx(data)
+    if fmt_name == "xlsx":
+        return build_xlsx(data)
+    raise ValueError(f"format tidak dikenal: {fmt_name}")
+

@@ -264,14 +264,15 @@ def set_month(bulan: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _export(url: str, bulan: str, polsek: str | None, fmt: str, version: tuple[int, int]) -> bytes:
+def _export(url: str, bulan: str, polsek: str | None, fmt_name: str, version: tuple[int, int]) -> bytes:
     from core import export
 
-    return export.export(_engine(url), bulan, fmt, polsek)
+    return export.export(_engine(url), bulan, fmt_name, scope=Scope(polsek))
 
 
 def export_buttons(bulan: str, polsek: str | None) -> None:
-    """Sidebar: prepare the month's Anev deck and workbook on request, then offer both downloads."""
+    """Sidebar: prepare the month's Anev deck and workbook on request, then offer both downloads (scoped to the user)."""
+    polsek = scope(polsek).polsek
     with st.sidebar:
         st.markdown("**Bahan Anev**")
         wanted = st.session_state.get("ekspor_siap") == (bulan, polsek)

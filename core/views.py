@@ -192,13 +192,15 @@ class RingkasanView:
     findings: list[analysis.Finding]
     period: str  # `September 2023 – September 2024`
     comparison_note: str
+    kpis: list[analysis.Kpi] = field(default_factory=list)  # the numbers behind the cards (workbook, rapor)
 
 
 def ringkasan_view(data: AnevData) -> RingkasanView:
     """KPI cards against last month (like with like) and last year, trends, the Polsek ranking and the findings."""
     series = measures.series(data.desa, data.months)
     polsek_total = len(access.polsek_names(data.scope))
-    cards = [_card(kpi, data.bulan, polsek_total) for kpi in analysis.kpis(data.desa, data.bulan)] if data.has_data else []
+    kpis = analysis.kpis(data.desa, data.bulan) if data.has_data else []
+    cards = [_card(kpi, data.bulan, polsek_total) for kpi in kpis]
     trend_measures = reference.shown("tren")
     counts = [m for m in trend_measures if not m.is_percent]
     percents = [m for m in trend_measures if m.is_percent]
@@ -212,7 +214,7 @@ def ringkasan_view(data: AnevData) -> RingkasanView:
     return RingkasanView(
         data.bulan, data.scope, data.has_data, cards, trends, polsek_ranking(data, "indeks_kinerja"),
         analysis.findings(data.desa, data.completeness, data.bulan, data.scope.polsek),
-        f"{fmt.month(data.months[0])} \u2013 {fmt.month(data.bulan)}", note,
+        f"{fmt.month(data.months[0])} \u2013 {fmt.month(data.bulan)}", note, kpis,
     )
 
 
