@@ -259,20 +259,16 @@ def admit(content: bytes, kind: str, choose: Callable[[list[SheetInfo]], list[st
     `choose` picks, from the workbook's sheets, those an .xlsx should have read (an .ods or .xls
     is measured whole, because the reader parses every sheet when it opens one).
     """
+    measure = {"xlsx": lambda: _xlsx(content, choose, budget), "ods": lambda: _ods(content, budget), "xls": lambda: _xls(content, budget)}
+    if kind not in measure:
+        raise ValueError(f"unknown spreadsheet kind {kind!r}")
     budget = _Budget()
     try:
-        if kind == "xlsx":
-            return _xlsx(content, choose, budget)
-        if kind == "ods":
-            return _ods(content, budget)
-        if kind == "xls":
-            return _xls(content, budget)
-    except (expat.ExpatError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, struct.error,
-            UnicodeDecodeError, xlrd.compdoc.CompDocError, IndexError, ValueError) as exc:
-        if isinstance(exc, FileRefused):
-            raise
+        return measure[kind]()
+    except FileRefused:
+        raise
+    except Exception as exc:  # XML, zip, compound-file or BIFF structure this check cannot follow: so would the reader not
         raise FileRefused(BROKEN) from exc
-    raise ValueError(f"unknown spreadsheet kind {kind!r}")
 
 
 # --------------------------------------------------------------------------- XML helpers
@@ -568,7 +564,7 @@ def _xlsx(content: bytes, choose: Callable[[list[SheetInfo]], list[str]], budget
             if rel not in rels.found or state not in ("visible", "hidden", "veryHidden"):
                 raise FileRefused(BROKEN)  # the reader refuses these workbooks too
             target, typ = rels.found[rel]
-            paths[name] = target[1:] if target.startswith("/") else f"{base}{target}"
+            paths.setdefault(name, target[1:] if target.startswith("/") else f"{base}{target}")  # the reader takes the first
             infos.append(SheetInfo(name, hidden=state != "visible", worksheet=typ.rsplit("/", 1)[-1] == "worksheet"))
 
         chosen = choose(infos)
@@ -772,7 +768,9 @@ def _xls(content: bytes, budget: _Budget) -> Admitted:
     sheets: list[tuple[int, str]] = []
     strings = array("q")
     biff8 = True
-    for typ, start, length, parts in _records(data, 0):
+    for count, (typ, start, length, parts) in enumerate(_records(data, 0)):
+        if count % 4096 == 4095:
+            budget.tick()
         record = data[start:start + length]
         if typ == 0x002F and record[:2] != b"\0\0":
             raise FileRefused(_PASSWORD)
