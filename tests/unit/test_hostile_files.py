@@ -230,6 +230,13 @@ def test_merged_range_down_to_the_last_row_is_cut_to_the_sheet() -> None:
     assert read_recap(content, "x.xlsx", today=TODAY).status == "ok"
 
 
+def test_the_check_has_a_time_bound(monkeypatch) -> None:
+    """The check counts its own CPU time; past MAX_CHECK_SECONDS (here 0) the file is refused, not read on."""
+    monkeypatch.setattr(sheetbounds, "MAX_CHECK_SECONDS", 0.0)
+    with pytest.raises(FileRefused, match="batas waktu"):
+        check_upload(hostile.duplicated_rows(3_000))
+
+
 # --------------------------------------------------------------------------- real files still read the same
 
 
