@@ -35,6 +35,9 @@ class FileRefused(ValueError):
     """The file is not a spreadsheet we may open; the message is Indonesian and says what to do."""
 
 
+#: The sentence for a damaged workbook (also when a reader would misread its structure).
+BROKEN = "Berkas Excel rusak dan tidak dapat dibuka. Simpan ulang dari Excel lalu unggah kembali."
+
 _INFLATE_CHUNK = 1024 * 1024
 _LYING_ARCHIVE = (
     "Berkas ditolak: ukuran isi yang tercatat di dalam berkas tidak sesuai dengan isinya yang sebenarnya. "
@@ -69,7 +72,7 @@ def _check_declared_sizes(content: bytes, infos: list[zipfile.ZipInfo]) -> None:
                 if not out and not pending:
                     break
         except zlib.error as exc:
-            raise FileRefused("Berkas Excel rusak dan tidak dapat dibuka. Simpan ulang dari Excel lalu unggah kembali.") from exc
+            raise FileRefused(BROKEN) from exc
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def sniff(content: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> Spreadsh
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile as exc:
-        raise FileRefused("Berkas Excel rusak dan tidak dapat dibuka. Simpan ulang dari Excel lalu unggah kembali.") from exc
+        raise FileRefused(BROKEN) from exc
     with archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}

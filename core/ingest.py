@@ -22,12 +22,16 @@ import pandas as pd
 import python_calamine
 from rapidfuzz import fuzz, process
 
-from core import reference
+from core import reference, sheetbounds
 from core.filecheck import DEFAULT_MAX_UPLOAD_BYTES, FileRefused, sniff
 from core.months import current_bulan, format_bulan, is_bulan, parse_month
+from core.sheetbounds import MAX_SHEETS_READ, SheetInfo
 from core.text import clean_text, fold, header_forms, normalise_header, normalise_name
 
 HEADER_SCAN_ROWS = 20
+#: Errors after which a file is not checked further: 100,000 copies of one desa row would otherwise be
+#: checked (36 s) and listed on every view of their preview. One more issue says that more were left.
+MAX_ERRORS = 200
 #: Labels of a totals row, also spelt with spaced letters (`J U M L A H`).
 _TOTAL_WORDS = re.compile(
     r"^\s*(j\s?u\s?m\s?l\s?a\s?h|t\s?o\s?t\s?a\s?l|jml|jlh|sub\s*total|grand\s*total|rekapitulasi)\b", re.IGNORECASE
@@ -73,6 +77,7 @@ class ImportResult:
     warnings: list[Issue] = field(default_factory=list)
     notes: list[Issue] = field(default_factory=list)
     unreadable: bool = False
+    stopped_at: tuple[str, int] | None = None  # (sheet, Excel row) where checking stopped after MAX_ERRORS
 
     @property
     def status(self) -> str:
@@ -134,22 +139,50 @@ class Grid:
         return max((len(r) for r in self.cells), default=0)
 
 
-def read_grids(content: bytes) -> list[Grid]:
-    """Every sheet of the workbook as a grid (python-calamine: fast, and it reports merged ranges)."""
-    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-    grids = []
-    for meta in workbook.sheets_metadata:
-        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-            continue
-        sheet = workbook.get_sheet_by_name(meta.name)
-        cells = sheet.to_python(skip_empty_area=False)
-        try:
-            merged = list(sheet.merged_cell_ranges or [])
-        except Exception:
-            merged = []
-        hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
-        grids.append(Grid(meta.name, cells, merged, hidden))
+def read_grids(content: bytes, kind: str | None = None) -> list[Grid]:
+    """The sheets the contract needs as grids, read by python-calamine once `core.sheetbounds` has measured them.
+
+    python-calamine allocates each sheet whole and aborts the process (not an exception) when that
+    is too much, so it only ever opens the rebuilt bytes `sheetbounds.admit` returns. Raises
+    `FileRefused` for a file that is no spreadsheet (`kind` from `sniff`, found here when not given)
+    or reaches beyond the bounds.
+    """
+    admitted = sheetbounds.admit(content, kind or sniff(content).kind, sheets_to_read)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(admitted.content))
+        metas = list(workbook.sheets_metadata)
+        infos = [
+            SheetInfo(m.name, m.visible != python_calamine.SheetVisibleEnum.Visible, m.typ == python_calamine.SheetTypeEnum.WorkSheet)
+            for m in metas
+        ]
+        wanted = set(sheets_to_read(infos))
+        if admitted.sheets is not None:
+            wanted &= admitted.sheets  # an .xlsx sheet that was not measured is not in the rebuilt file either
+        grids = []
+        for info in infos:
+            if info.name not in wanted:
+                continue
+            sheet = workbook.get_sheet_by_name(info.name)
+            cells = sheet.to_python(skip_empty_area=False)
+            try:
+                merged = list(sheet.merged_cell_ranges or [])
+            except Exception:
+                merged = []
+            width = max((len(r) for r in cells), default=0)
+            grids.append(Grid(info.name, cells, sheetbounds.clip_merged(info.name, merged, len(cells), width), info.hidden))
+    except BaseException as exc:
+        if type(exc).__name__ == "PanicException":  # pyo3's, derived from BaseException: a reader bug, not our caller's
+            raise RuntimeError(f"python-calamine: {exc}") from exc
+        raise
     return grids
+
+
+def check_upload(content: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> None:
+    """The import door without reading a cell: `FileRefused` for no spreadsheet, an archive bomb, or a sheet beyond the bounds.
+
+    What may wait as a preview is decided here, so a stored preview can always be read safely.
+    """
+    sheetbounds.admit(content, sniff(content, max_bytes=max_bytes).kind, sheets_to_read)
 
 
 def _text(value: object) -> str:
@@ -475,13 +508,38 @@ def _from_texts(texts: list[str], parse) -> tuple[str | None, set[str]]:
 # --------------------------------------------------------------------------- sheet selection
 
 
+def _names(sheet: str, name: str) -> bool:
+    """A sheet name that names a contract sheet, in another case or with extra words (`KEGIATAN SEPT`)."""
+    words = normalise_header(name)
+    return sheet in words.split() or words.startswith(sheet)
+
+
+def _candidate(name: str, hidden: bool) -> bool:
+    """A sheet `_pick_sheets` may take data from (not `_meta`, not the template's hidden lists)."""
+    return normalise_header(name) != "meta" and not (hidden and normalise_header(name) == "daftar")
+
+
+def sheets_to_read(sheets: list[SheetInfo]) -> list[str]:
+    """The sheets worth reading, in workbook order: `_meta`, those named Kegiatan or Kerawanan, then the other candidates.
+
+    The others are where a single sheet holding the Kegiatan columns may be, and hold title cells;
+    at most MAX_SHEETS_READ sheets in all, so a workbook of 300 sheets costs what one of 8 does.
+    """
+    worksheets = [s for s in sheets if s.worksheet]
+    meta = [s.name for s in worksheets if normalise_header(s.name) == "meta"][:1]
+    named = [s.name for s in worksheets if _candidate(s.name, s.hidden) and any(_names(k, s.name) for k in reference.SHEETS)]
+    others = [s.name for s in worksheets if _candidate(s.name, s.hidden) and s.name not in named]
+    chosen = set((meta + named + others)[:MAX_SHEETS_READ])
+    return [s.name for s in worksheets if s.name in chosen]
+
+
 def _pick_sheets(grids: list[Grid]) -> dict[str, tuple[Grid, Header] | None]:
     """Map `kegiatan`/`kerawanan` to a sheet and its header: by name first, else by columns."""
-    visible = [g for g in grids if normalise_header(g.name) != "meta" and not (g.hidden and normalise_header(g.name) == "daftar")]
+    visible = [g for g in grids if _candidate(g.name, g.hidden)]
     chosen: dict[str, tuple[Grid, Header] | None] = {}
     used: set[str] = set()
     for sheet in reference.SHEETS:
-        named = [g for g in visible if sheet in normalise_header(g.name).split() or normalise_header(g.name).startswith(sheet)]
+        named = [g for g in visible if _names(sheet, g.name)]
         pick = None
         for grid in named:
             header = find_header(grid, sheet)
@@ -527,8 +585,7 @@ def read_recap(
     loader = history if callable(history) else None
     history = History() if loader or history is None else history
     try:
-        sniff(content, max_bytes=max_bytes)
-        grids = read_grids(content)
+        grids = read_grids(content, sniff(content, max_bytes=max_bytes).kind)
     except FileRefused as exc:
         result.unreadable = True
         result.errors.append(Issue("", None, "", filename, str(exc)))
@@ -572,6 +629,14 @@ def read_recap(
     result.kerawanan = frames.get("kerawanan", pd.DataFrame())
     if not result.kerawanan.empty:
         _default_border(result)
+    if result.stopped_at:
+        sheet, row = result.stopped_at
+        result.errors.append(
+            Issue(sheet, row, "", "",
+                  f"\u2026 dan masih ada kesalahan lain yang tidak ditampilkan: pemeriksaan berhenti setelah {MAX_ERRORS} kesalahan, "
+                  f"di lembar {sheet} baris {row}. Perbaiki kesalahan di atas, lalu unggah kembali untuk memeriksa sisanya.")
+        )
+        return result  # warnings about a half-checked file (desa "missing" below the stop) would mislead
     _file_warnings(result, resolver, history, sheets)
     return result
 
@@ -733,6 +798,9 @@ def _read_sheet(result: ImportResult, sheet: str, grid: Grid, header: Header, re
     records = []
     seen: dict[str, int] = {}
     for index in range(header.last_row + 1, len(grid.cells)):
+        if len(result.errors) >= MAX_ERRORS:
+            result.stopped_at = result.stopped_at or (title, index + 1)
+            break
         row = grid.cells[index]
         excel_row = index + 1
         values = {k: (row[c] if c < len(row) else "") for k, c in header.columns.items()}
@@ -798,7 +866,7 @@ def _read_sheet(result: ImportResult, sheet: str, grid: Grid, header: Header, re
         _row_rules(result, title, excel_row, record, header, by_key, sheet, failed)
         records.append(record)
     columns = ["excel_row", "desa_kode"] + [k for k in by_key if k not in ("desa", "kecamatan")]
-    if not records and not any(e.sheet == title for e in result.errors):
+    if not records and result.stopped_at is None and not any(e.sheet == title for e in result.errors):
         result.errors.append(
             Issue(title, header.last_row + 2, desa_column, "",
                   f"Lembar {title} belum diisi: tidak ada baris desa yang berisi data. Isi angka kegiatan lalu unggah kembali.")

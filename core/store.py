@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from core import config, reference
-from core.ingest import History, ImportResult, Issue
+from core.filecheck import DEFAULT_MAX_UPLOAD_BYTES
+from core.ingest import History, ImportResult, Issue, check_upload
 
 SCHEMA_VERSION = 1
 metadata = sa.MetaData()
@@ -484,11 +485,23 @@ def get_setting(engine: Engine, key: str) -> str | None:
 # --------------------------------------------------------------------------- previews
 
 
+#: How long an uploaded file waits as a preview: older ones are never shown again and are deleted on the next upload.
+PREVIEW_MAX_AGE = dt.timedelta(days=1)
+
+
 def save_preview(engine: Engine, filename: str, content: bytes, uploaded_by: str,
-                 polsek: str | None, bulan: str | None) -> str:
-    """Keep an uploaded file awaiting confirmation, so a browser refresh does not lose it."""
+                 polsek: str | None, bulan: str | None, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> str:
+    """Keep an uploaded file awaiting confirmation, so a browser refresh does not lose it.
+
+    Only a file that passes the import door is kept (`ingest.check_upload`: a spreadsheet, no
+    archive bomb, every sheet within `core.sheetbounds`); any other raises `FileRefused` and
+    nothing is stored, so no later view of the preview can feed it to the reader. Previews older
+    than PREVIEW_MAX_AGE are deleted in the same transaction.
+    """
+    check_upload(content, max_bytes)
     token = secrets.token_urlsafe(16)
     with writing(engine) as conn:
+        conn.execute(pratinjau.delete().where(pratinjau.c.dibuat < _now() - PREVIEW_MAX_AGE))
         conn.execute(
             pratinjau.insert().values(
                 token=token, dibuat=_now(), pengunggah=uploaded_by, nama_berkas=filename, isi=content,
@@ -499,9 +512,11 @@ def save_preview(engine: Engine, filename: str, content: bytes, uploaded_by: str
 
 
 def get_preview(engine: Engine, token: str) -> dict | None:
-    """A pending preview by token, or None when unknown."""
+    """A preview by token, or None when unknown or older than PREVIEW_MAX_AGE."""
     with engine.connect() as conn:
-        row = conn.execute(sa.select(pratinjau).where(pratinjau.c.token == token)).mappings().first()
+        row = conn.execute(
+            sa.select(pratinjau).where(pratinjau.c.token == token, pratinjau.c.dibuat >= _now() - PREVIEW_MAX_AGE)
+        ).mappings().first()
     if row is None:
         return None
     found = dict(row)
@@ -520,7 +535,8 @@ def pending_previews(engine: Engine, uploaded_by: str) -> pd.DataFrame:
     cols = [pratinjau.c.token, pratinjau.c.dibuat, pratinjau.c.nama_berkas, pratinjau.c.polsek_pilihan, pratinjau.c.bulan_pilihan]
     with engine.connect() as conn:
         rows_ = conn.execute(
-            sa.select(*cols).where(pratinjau.c.pengunggah == uploaded_by, pratinjau.c.status == "menunggu")
+            sa.select(*cols).where(pratinjau.c.pengunggah == uploaded_by, pratinjau.c.status == "menunggu",
+                                   pratinjau.c.dibuat >= _now() - PREVIEW_MAX_AGE)
             .order_by(pratinjau.c.dibuat.desc())
         ).mappings().all()
     return pd.DataFrame(rows_, columns=[c.name for c in cols])

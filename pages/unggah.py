@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from core import auth, pipeline, reference, store, ui
+from core.filecheck import FileRefused
 from core.months import add_months, current_bulan, format_bulan, month_range
 from core.template import build_template, template_filename
 
@@ -68,15 +69,25 @@ files = st.file_uploader(
 )
 tokens = [t for t in st.query_params.get_all("pratinjau") if t]
 seen = st.session_state.setdefault("berkas_diproses", {})
+refused = st.session_state.setdefault("berkas_ditolak", {})  # file_id -> (name, why): refused at the door, never stored
 for uploaded in files or []:
-    if uploaded.file_id in seen:
+    if uploaded.file_id in seen or uploaded.file_id in refused:
         continue
-    token = store.save_preview(
-        engine, uploaded.name, uploaded.getvalue(), user.username,
-        None if choice_polsek == AUTO else choice_polsek, None if choice_bulan == AUTO else choice_bulan,
-    )
+    try:
+        token = store.save_preview(
+            engine, uploaded.name, uploaded.getvalue(), user.username,
+            None if choice_polsek == AUTO else choice_polsek, None if choice_bulan == AUTO else choice_bulan,
+            max_bytes=pipeline.max_upload_bytes(),
+        )
+    except FileRefused as refusal:
+        refused[uploaded.file_id] = (uploaded.name, str(refusal))
+        continue
     seen[uploaded.file_id] = token
     tokens.append(token)
+for uploaded in files or []:
+    if uploaded.file_id in refused:
+        name, why = refused[uploaded.file_id]
+        st.error(f"**{ui.escape(name)}** tidak diterima: {ui.escape(why)}", icon=":material/block:")
 if tokens != st.query_params.get_all("pratinjau"):
     st.query_params["pratinjau"] = tokens
 

@@ -121,6 +121,24 @@ def test_bad_cell_is_explained_and_nothing_stored(app_env):
     assert store.is_empty(store.create_db_engine(app_env))
 
 
+def test_file_beyond_the_bounds_is_refused_on_the_screen_and_never_stored(app_env):
+    """A filled cell at A6001 (beyond 5,000 rows): the screen says why; no preview waits in the database."""
+    from hostile import far_cell
+
+    at = _unggah()
+    at.file_uploader(key="unggah_berkas").set_value(("jauh.xlsx", far_cell("A6001", content=filled_template("Polsek Noemuti", "2024-09")), XLSX))
+    at.run()
+    assert not at.exception
+    refusal = next(e.value for e in at.error if "tidak diterima" in e.value).replace("\\", "")  # Markdown escapes of the file's text
+    assert "jauh.xlsx" in refusal and "(A6001)" in refusal and "Ctrl+End" in refusal
+    assert not at.query_params.get("pratinjau")
+    engine = store.create_db_engine(app_env)
+    with engine.connect() as conn:
+        assert conn.execute(store.pratinjau.select()).first() is None
+    at.run()  # the refusal stays while the file is in the uploader
+    assert any("A6001" in e.value for e in at.error)
+
+
 def test_preview_survives_a_browser_refresh(app_env):
     engine = store.create_db_engine(app_env)
     token = store.save_preview(engine, "Rekap_Noemuti_2024-09.xlsx", filled_template("Polsek Noemuti", "2024-09"), USER["user"].username, None, None)

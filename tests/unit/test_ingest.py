@@ -1391,10 +1391,10 @@ UNREADABLE = [
     pytest.param(_zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}), "bukan lembar kerja", id="docx"),
     pytest.param(
         _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "bukan xml", "xl/_rels/workbook.xml.rels": "?"}),
-        "tidak dapat dibaca", id="broken-xlsx",
+        "rusak", id="broken-xlsx",
     ),
     pytest.param(b"PK\x03\x04" + b"\0" * 60, "rusak", id="truncated-zip"),
-    pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "tidak dapat dibaca", id="ole2-not-a-workbook"),
+    pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "rusak", id="ole2-not-a-workbook"),
 ]
 
 

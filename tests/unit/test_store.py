@@ -14,6 +14,7 @@ from conftest import TODAY
 from workbooks import expected_rows, filled_template
 
 from core import pipeline, store
+from core.filecheck import FileRefused
 from core.ingest import read_recap
 
 
@@ -138,13 +139,57 @@ def test_officers_are_remembered_and_prefill_next_month(engine):
 
 
 def test_preview_survives_and_closes(engine):
-    token = store.save_preview(engine, "a.xlsx", b"PK\x03\x04xx", "clerk", "Polsek Insana", None)
+    content = filled_template("Polsek Insana", "2024-09")
+    token = store.save_preview(engine, "a.xlsx", content, "clerk", "Polsek Insana", None)
     found = store.get_preview(engine, token)
-    assert found["nama_berkas"] == "a.xlsx" and found["isi"] == b"PK\x03\x04xx" and found["status"] == "menunggu"
+    assert found["nama_berkas"] == "a.xlsx" and found["isi"] == content and found["status"] == "menunggu"
     assert list(store.pending_previews(engine, "clerk")["token"]) == [token]
     store.close_preview(engine, token, "dibatalkan")
     assert store.pending_previews(engine, "clerk").empty
     assert store.get_preview(engine, "nope") is None
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        pytest.param(b"PK\x03\x04xx", "rusak", id="broken-zip"),
+        pytest.param(b"%PDF-1.4 rekap", "bukan lembar kerja", id="pdf"),
+        pytest.param(b"", "kosong", id="empty"),
+    ],
+)
+def test_preview_is_only_kept_for_a_file_that_passes_the_door(engine, content, fragment):
+    with pytest.raises(FileRefused, match=fragment):
+        store.save_preview(engine, "a.xlsx", content, "clerk", None, None)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(store.pratinjau)).scalar() == 0
+
+
+def test_preview_respects_the_upload_limit(engine):
+    content = filled_template("Polsek Insana", "2024-09")
+    with pytest.raises(FileRefused, match="terlalu besar"):
+        store.save_preview(engine, "a.xlsx", content, "clerk", None, None, max_bytes=len(content) - 1)
+    assert store.save_preview(engine, "a.xlsx", content, "clerk", None, None, max_bytes=len(content))
+
+
+def _age(engine, token: str, age: dt.timedelta) -> None:
+    with engine.begin() as conn:
+        conn.execute(store.pratinjau.update().where(store.pratinjau.c.token == token)
+                     .values(dibuat=store._now() - age))
+
+
+def test_previews_older_than_a_day_are_gone_and_deleted_on_the_next_upload(engine):
+    content = filled_template("Polsek Insana", "2024-09")
+    old = store.save_preview(engine, "lama.xlsx", content, "clerk", None, None)
+    recent = store.save_preview(engine, "baru.xlsx", content, "clerk", None, None)
+    _age(engine, old, store.PREVIEW_MAX_AGE + dt.timedelta(minutes=1))
+    _age(engine, recent, store.PREVIEW_MAX_AGE - dt.timedelta(minutes=1))
+    assert store.get_preview(engine, old) is None  # never shown again, even before it is deleted
+    assert store.get_preview(engine, recent)["nama_berkas"] == "baru.xlsx"
+    assert list(store.pending_previews(engine, "clerk")["token"]) == [recent]
+    newest = store.save_preview(engine, "lagi.xlsx", content, "other", None, None)
+    with engine.connect() as conn:
+        left = set(conn.execute(sa.select(store.pratinjau.c.token)).scalars())
+    assert left == {recent, newest}
 
 
 def test_pipeline_warns_from_database_history(engine):
