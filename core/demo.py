@@ -5,7 +5,8 @@ marked `contoh`, so every screen can show the badge and `delete_demo` removes it
 The numbers are made to look like a real district: counts vary by desa and month, a few desa
 trend worse, pos kamling and FKPM recover after the September instruction, incidents cluster in
 a few kecamatan, TPS classes follow the 2024 proportions (750 / 19 / 5 of 774), and some
-Polsek report late, twice, or not at all.
+Polsek report late, twice, or not at all. How each column is drawn is the catalogue's `demo` rule
+(`data/indikator.csv`), so a new indicator gets demo data without code.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 
-from core import reference, store
+from core import reference, schemas, store
 from core.ingest import read_recap
 from core.metrics import deadline
 from core.months import add_months, current_bulan, month_range
@@ -31,9 +32,6 @@ _LAST = ["Taolin", "Kefi", "Sanak", "Nahak", "Bria", "Ulu", "Tefa", "Naben", "Ko
          "Kase", "Oematan", "Funan", "Tnesi", "Lake", "Abi", "Nino", "Bana", "Nitsae", "Salu", "Usboko", "Bani"]
 _RANKS = ["Bripda", "Briptu", "Brigpol", "Brigpol", "Bripka", "Bripka", "Aipda", "Aiptu"]
 _HOT_KECAMATAN = {"Kota Kefamenanu", "Bikomi Nilulat", "Insana Utara", "Biboki Anleu"}
-_POTENSI = ["Sengketa batas tanah ulayat", "Konflik antar pendukung calon", "Miras dan perkelahian pemuda",
-            "Pencurian ternak", "Isu politik uang menjelang pencoblosan", "Pelintas batas ilegal RI-RDTL",
-            "Hoaks di media sosial", "Akses jalan putus saat hujan"]
 
 
 def _officers(rng: np.random.Generator, desa: pd.DataFrame) -> dict[str, tuple[str, str, str]]:
@@ -60,82 +58,155 @@ def _officers(rng: np.random.Generator, desa: pd.DataFrame) -> dict[str, tuple[s
 
 
 def _profile(rng: np.random.Generator, desa: pd.DataFrame) -> pd.DataFrame:
-    """Stable traits of each desa: activity level, pos kamling, TPS, vulnerability factors, trend."""
+    """Stable traits of each desa (activity level, trouble, decline) and the catalogue's stable values (`tetap`, `sifat`)."""
     n = len(desa)
     prof = desa[["kode", "nama", "kecamatan", "polsek", "perbatasan"]].copy().reset_index(drop=True)
     prof["aktivitas"] = rng.lognormal(0, 0.35, n)
-    prof["memburuk"] = rng.random(n) < 0.08
-    prof["pos_kamling"] = rng.integers(1, 7, n)
-    prof["tps"] = rng.choice([2, 3, 4, 4, 5, 6], n)
-    hot = prof["kecamatan"].isin(_HOT_KECAMATAN)
-    prof["panas"] = hot
-    prof["riwayat_konflik"] = rng.random(n) < np.where(hot, 0.45, 0.1)
-    prof["sengketa"] = rng.random(n) < 0.15
-    prof["akses_sulit"] = rng.random(n) < 0.2
-    # TPS classes in the 2024 proportions: ~2.5% rawan, ~0.6% sangat rawan, concentrated where trouble is
-    weight = 1 + 3 * prof["perbatasan"].astype(float) + 2 * prof["riwayat_konflik"].astype(float) + 2 * hot.astype(float)
-    total_tps = int(prof["tps"].sum())
-    prob = weight / weight.sum()
-    prof["tps_rawan"] = 0
-    prof["tps_sangat_rawan"] = 0
-    for _ in range(max(1, round(total_tps * 19 / 774))):
-        prof.loc[rng.choice(n, p=prob), "tps_rawan"] += 1
-    for _ in range(max(1, round(total_tps * 5 / 774))):
-        prof.loc[rng.choice(n, p=prob), "tps_sangat_rawan"] += 1
-    over = prof["tps_rawan"] + prof["tps_sangat_rawan"] > prof["tps"]
-    prof.loc[over, "tps"] = prof.loc[over, "tps_rawan"] + prof.loc[over, "tps_sangat_rawan"] + 1
+    prof["memburuk"] = (rng.random(n) < 0.08).astype(float)
+    prof["panas"] = prof["kecamatan"].isin(_HOT_KECAMATAN).astype(float)
+    prof["perbatasan"] = prof["perbatasan"].astype(float)
+    stable = {"tetap", "sifat"}
+    for item in reference.indicators():
+        rule = schemas.parse_demo(item.demo)
+        if rule and rule[0] in stable and item.key not in prof:
+            prof[item.key] = _draw(rng, rule, prof)
+    prof["konflik"] = prof["riwayat_konflik"].astype(float) if "riwayat_konflik" in prof else 0.0
+    _tps_classes(rng, prof)
     return prof
+
+
+def _tps_classes(rng: np.random.Generator, prof: pd.DataFrame) -> None:
+    """Rawan and sangat rawan TPS per desa in the catalogue's shares (`tps_kelas(rawan; 0.0245)`, the 2024 facts).
+
+    They are concentrated where there is trouble: the border, a conflict history, a hot kecamatan.
+    """
+    n = len(prof)
+    if "tps" not in prof:
+        return
+    weight = 1 + 3 * prof["perbatasan"] + 2 * prof["konflik"] + 2 * prof["panas"]
+    prob = weight / weight.sum()
+    total_tps = int(prof["tps"].sum())
+    for item in reference.indicators():
+        rule = schemas.parse_demo(item.demo)
+        if not rule or rule[0] != "tps_kelas" or rule[1][0] == "kurang_rawan":
+            continue
+        prof[f"_{item.key}"] = 0
+        for _ in range(max(1, round(total_tps * float(rule[1][1])))):
+            prof.loc[rng.choice(n, p=prob), f"_{item.key}"] += 1
+    classed = [c for c in prof.columns if c.startswith("_tps_")]
+    over = prof[classed].sum(axis=1) > prof["tps"]
+    prof.loc[over, "tps"] = prof.loc[over, classed].sum(axis=1) + 1
+
+
+def _value(expr: str, frame: pd.DataFrame) -> pd.Series:
+    """A catalogue expression (`(0.4 + 2.5 * pemilihan) * aktivitas`) over the month's factors and generated columns."""
+    result = frame.eval(expr.strip(), engine="python")
+    if np.isscalar(result):
+        return pd.Series(float(result), index=frame.index)
+    return pd.Series(result, index=frame.index).astype(float)
+
+
+def _draw(rng: np.random.Generator, rule: tuple[str, list[str]], frame: pd.DataFrame) -> pd.Series | list:
+    """One column drawn by a catalogue demo rule (see `core.schemas.DEMO`)."""
+    kind, args = rule
+    n = len(frame)
+    if kind == "poisson":
+        return rng.poisson(np.clip(_value(args[0], frame), 0, None))
+    if kind == "binomial":
+        trials = np.clip(_value(args[0], frame).round(), 0, None).astype(int)
+        return rng.binomial(trials, np.clip(_value(args[1], frame), 0, 1))
+    if kind in ("bernoulli", "sifat"):
+        return rng.random(n) < np.clip(_value(args[0], frame), 0, 1)
+    if kind == "tetap":
+        return rng.integers(int(args[0]), int(args[1]) + 1, n)
+    if kind == "teks":
+        chance = np.clip(_value(args[0], frame), 0, 1)
+        choices = args[1].split("|")
+        return [str(rng.choice(choices)) if hit else None for hit in rng.random(n) < chance]
+    raise ValueError(f"aturan data contoh tidak dikenal: {kind}")  # unreachable: schemas.parse_demo checked it
 
 
 def _month_rows(rng: np.random.Generator, prof: pd.DataFrame, roster: dict, step: int, months: int,
                 election_near: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Kegiatan and Kerawanan rows of one month for the desa in `prof`."""
-    n = len(prof)
-    progress = step / max(months - 1, 1)  # 0 at the first month, 1 at the last
-    decline = np.where(prof["memburuk"], 1 - 0.5 * progress, 1.0)
-    level = prof["aktivitas"].to_numpy() * decline * rng.lognormal(0, 0.2, n)
-    kegiatan = pd.DataFrame({"kode": prof["kode"], "nama": prof["nama"], "kecamatan": prof["kecamatan"]})
-    names = [roster.get(k, (None, None, None)) for k in prof["kode"]]
-    kegiatan["nama_bhabin"] = [x[0] for x in names]
-    kegiatan["pangkat"] = [x[1] for x in names]
-    kegiatan["nrp"] = [x[2] for x in names]
-    kegiatan["sambang_dds"] = rng.poisson(17 * level)
-    kegiatan["deteksi_dini"] = rng.poisson(3.5 * level)
-    ps = rng.poisson(0.8 * level + 0.4 * prof["riwayat_konflik"])
-    kegiatan["ps_ditangani"] = ps
-    kegiatan["ps_selesai"] = rng.binomial(ps, 0.75)
-    kegiatan["binluh"] = rng.poisson(2.2 * level)
-    kegiatan["sosialisasi_pemilihan"] = rng.poisson((0.4 + 2.5 * election_near) * level)
-    kegiatan["peserta_sosialisasi"] = kegiatan["sosialisasi_pemilihan"] * rng.integers(15, 60, n)
-    kegiatan["koordinasi_penyelenggara"] = rng.poisson((0.3 + 1.8 * election_near) * level)
-    incident_rate = np.where(prof["panas"], 1.4, 0.15) * np.where(prof["memburuk"], 1 + 2 * progress, 1.0)
-    kegiatan["gangguan_kamtibmas"] = rng.poisson(incident_rate)
-    kegiatan["pos_kamling"] = prof["pos_kamling"]
-    active_share = np.clip(0.25 + 0.55 * progress + rng.normal(0, 0.12, n), 0, 1) * decline
-    kegiatan["pos_kamling_aktif"] = rng.binomial(prof["pos_kamling"], np.clip(active_share, 0, 1))
-    kegiatan["fkpm_aktif"] = rng.random(n) < np.clip(0.3 + 0.5 * progress, 0, 0.95) * decline
-    kegiatan["pertemuan_fkpm"] = np.where(kegiatan["fkpm_aktif"], rng.integers(1, 4, n), 0)
-    kegiatan["linmas"] = rng.binomial(prof["tps"] * 2, np.clip(0.35 + 0.5 * progress, 0, 1))
-    kegiatan["keterangan"] = np.where(prof["memburuk"] & (rng.random(n) < 0.5), "Kegiatan menurun, perlu atensi", None)
+    """Kegiatan and Kerawanan rows of one month for the desa in `prof`, column by column as the catalogue says.
 
-    kerawanan = pd.DataFrame({"kode": prof["kode"], "nama": prof["nama"], "kecamatan": prof["kecamatan"]})
-    kerawanan["tps"] = prof["tps"]
-    extra_rawan = (prof["memburuk"] & (progress > 0.6)).astype(int)
-    kerawanan["tps_rawan"] = np.minimum(prof["tps_rawan"] + extra_rawan, prof["tps"] - prof["tps_sangat_rawan"])
-    kerawanan["tps_sangat_rawan"] = prof["tps_sangat_rawan"]
-    unmapped = rng.random(n) < 0.04
-    kerawanan["tps_kurang_rawan"] = prof["tps"] - kerawanan["tps_rawan"] - kerawanan["tps_sangat_rawan"] - unmapped.astype(int)
-    kerawanan["tps_kurang_rawan"] = kerawanan["tps_kurang_rawan"].clip(lower=0)
-    kerawanan["riwayat_konflik"] = prof["riwayat_konflik"]
-    kerawanan["politik_uang"] = rng.random(n) < (0.05 + 0.3 * election_near) * (1 + prof["panas"])
-    kerawanan["hoaks"] = rng.random(n) < 0.05 + 0.25 * election_near
-    kerawanan["netralitas"] = rng.random(n) < 0.03 + 0.12 * election_near
-    kerawanan["sengketa"] = prof["sengketa"]
-    kerawanan["akses_sulit"] = prof["akses_sulit"]
-    kerawanan["perbatasan"] = prof["perbatasan"]
-    risky = kerawanan[["riwayat_konflik", "politik_uang", "hoaks", "sengketa"]].any(axis=1) | prof["perbatasan"]
-    kerawanan["potensi_gangguan"] = [str(rng.choice(_POTENSI)) if r else None for r in risky]
-    return kegiatan, kerawanan
+    Factors the rules may use: aktivitas (the desa's level this month), pemilihan (0..1, election nearness), kemajuan
+    (0..1 across the months: the instructions taking hold), turun (the decline of a worsening desa), memburuk, panas,
+    konflik, perbatasan, galat (fresh noise per column), and any column generated before it (sheet order).
+    """
+    n = len(prof)
+    progress = step / max(months - 1, 1)
+    factors = prof.copy()
+    factors["turun"] = np.where(prof["memburuk"] > 0, 1 - 0.5 * progress, 1.0)
+    factors["aktivitas"] = prof["aktivitas"].to_numpy() * factors["turun"] * rng.lognormal(0, 0.2, n)
+    factors["pemilihan"] = election_near
+    factors["kemajuan"] = progress
+    frames = {}
+    for sheet in reference.SHEETS:
+        frame = pd.DataFrame({"kode": prof["kode"], "nama": prof["nama"], "kecamatan": prof["kecamatan"]})
+        for item in reference.sheet_indicators(sheet):
+            if item.key in ("desa", "kecamatan"):
+                continue
+            rule = schemas.parse_demo(item.demo)
+            factors["galat"] = rng.normal(0, 0.12, n)
+            frame[item.key] = _column(rng, item, rule, factors, roster, progress)
+            if item.tipe in ("angka", "ya_tidak"):
+                factors[item.key] = pd.Series(frame[item.key]).astype(float).to_numpy()
+        frames[sheet] = frame
+    _finish_tps(rng, frames.get("kerawanan"), prof, progress)
+    return frames["kegiatan"], frames["kerawanan"]
+
+
+def _column(rng: np.random.Generator, item: reference.Indicator, rule: tuple[str, list[str]] | None, factors: pd.DataFrame,
+            roster: dict, progress: float) -> object:
+    """The values of one catalogue column for one month."""
+    n = len(factors)
+    if rule is None:  # no rule: counts around 2 per desa, Ya/Tidak half the time, text empty
+        if item.tipe == "angka":
+            return rng.poisson(2 * factors["aktivitas"])
+        if item.tipe == "ya_tidak":
+            return rng.random(n) < 0.5
+        return [None] * n
+    kind, args = rule
+    if kind == "bhabin":
+        index = {"nama": 0, "pangkat": 1, "nrp": 2}[args[0]]
+        return [roster.get(k, (None, None, None))[index] for k in factors["kode"]]
+    if kind == "rujukan":
+        return factors[args[0]].astype(bool).to_numpy()
+    if kind in ("tetap", "sifat"):
+        return factors[item.key].to_numpy()
+    if kind == "tps_kelas":
+        return np.zeros(n, dtype=int)  # filled by _finish_tps once every class is known
+    return _draw(rng, rule, factors)
+
+
+def _finish_tps(rng: np.random.Generator, kerawanan: pd.DataFrame | None, prof: pd.DataFrame, progress: float) -> None:
+    """TPS classes: the profile's rawan and sangat rawan (a worsening desa gains one late on), the rest kurang rawan.
+
+    Some TPS stay unclassified (the `kurang_rawan` rule's share); classes never add up to more than the desa's TPS.
+    """
+    if kerawanan is None or "tps" not in kerawanan:
+        return
+    classes = {}
+    for item in reference.sheet_indicators("kerawanan"):
+        rule = schemas.parse_demo(item.demo)
+        if rule and rule[0] == "tps_kelas":
+            classes[rule[1][0]] = (item.key, float(rule[1][1]))
+    if not classes:
+        return
+    tps = kerawanan["tps"].astype(int)
+    assigned = pd.Series(0, index=kerawanan.index)
+    for kelas in ("sangat_rawan", "rawan"):
+        if kelas in classes:
+            key = classes[kelas][0]
+            extra = ((prof["memburuk"] > 0) & (progress > 0.6)).astype(int) if kelas == "rawan" else 0
+            values = np.minimum(prof.get(f"_{key}", 0) + extra, tps - assigned)
+            kerawanan[key] = values
+            assigned = assigned + values
+    if "kurang_rawan" in classes:
+        key, unmapped_share = classes["kurang_rawan"]
+        unmapped = (rng.random(len(kerawanan)) < unmapped_share).astype(int)
+        kerawanan[key] = (tps - assigned - unmapped).clip(lower=0)
 
 
 def _workbook(polsek: str, bulan: str, kegiatan: pd.DataFrame, kerawanan: pd.DataFrame) -> bytes:

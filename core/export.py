@@ -188,11 +188,16 @@ def _style_chart(chart, legend: bool = True, size: int = 16) -> None:
         chart.legend.include_in_layout = False
 
 
-def _table(slide, frame: pd.DataFrame, left: float, top: float, width: float, font: int = 16, row_in: float = 0.42) -> None:
-    """A native table; rows are sized for one line at `font` (the caller keeps lists short: CutList)."""
+def _table(slide, frame: pd.DataFrame, left: float, top: float, width: float, font: int = 16, row_in: float = 0.42,
+           widths: list[float] | None = None) -> None:
+    """A native table; rows sized for one line at `font`, columns by `widths` (shares) so text stays on one line."""
     rows, cols = len(frame) + 1, len(frame.columns)
     shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(top), Inches(width), Inches(row_in * rows))
     table = shape.table
+    if widths:
+        total = sum(widths)
+        for c, share in enumerate(widths):
+            table.columns[c].width = Inches(width * share / total)
     for c, name in enumerate(frame.columns):
         table.cell(0, c).text = safe_text(name)
     for r, row in enumerate(frame.itertuples(index=False), start=1):
@@ -259,6 +264,7 @@ def _bar_chart(slide, ranking: pd.DataFrame, value: str, label: str, left, top, 
     data.add_series(label, [None if pd.isna(v) else round(float(v), 1) for v in ordered[value]])
     chart = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, left, top, width, height, data).chart
     _style_chart(chart, legend=False)
+    chart.has_title = False  # the slide title says what it is
     chart.category_axis.tick_labels.font.size = Pt(14)  # all nine Polsek names fit, none skipped
     chart.value_axis.maximum_scale = 110
     chart.value_axis.minimum_scale = 0
@@ -285,11 +291,14 @@ def build_pptx(data: views.AnevData) -> bytes:
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
 
     title = prs.slides.add_slide(prs.slide_layouts[0])
-    title.shapes.title.left, title.shapes.title.width = Inches(0.8), Inches(11.7)
-    title.shapes.title.text = "Analisis dan Evaluasi Bhabinkamtibmas"
-    subtitle = title.placeholders[1]
-    subtitle.left, subtitle.width = Inches(0.8), Inches(11.7)
+    heading, subtitle = title.shapes.title, title.placeholders[1]
+    heading.left, heading.top, heading.width, heading.height = Inches(0.8), Inches(2.0), Inches(11.7), Inches(1.6)
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = Inches(0.8), Inches(3.9), Inches(11.7), Inches(1.4)
+    heading.text = "Analisis dan Evaluasi Bhabinkamtibmas"
+    heading.text_frame.paragraphs[0].font.size = Pt(40)
+    heading.text_frame.paragraphs[0].font.color.rgb = NAVY
     subtitle.text = f"Polres Timor Tengah Utara \u00b7 {_scope_label(data)}"
+    subtitle.text_frame.paragraphs[0].font.size = Pt(24)
 
     kelengkapan = views.kelengkapan_view(data)
     slide = _slide(prs, "Kelengkapan laporan", data)
@@ -323,7 +332,8 @@ def build_pptx(data: views.AnevData) -> bytes:
         _lines(slide, [f"Perlu pembinaan: {fmt.number(kinerja.pembinaan.total)} Bhabinkamtibmas (Kurang \u2265 2 bulan, "
                        "terlama dan terendah lebih dulu)"], left=7.4, top=1.4, width=5.5, height=0.9, size=16, bullet=False)
         if kinerja.pembinaan.total:
-            _table(slide, kinerja.pembinaan.shown[["Nama", "Polsek", "Kurang"]], 7.4, 2.35, 5.5, font=14, row_in=0.44)
+            _table(slide, kinerja.pembinaan.shown[["Nama", "Polsek", "Kurang"]], 7.4, 2.35, 5.5, font=14, row_in=0.44,
+                   widths=[2.9, 1.7, 1.0])
             if kinerja.pembinaan.note:
                 _lines(slide, [kinerja.pembinaan.note], left=7.4, top=2.35 + 0.44 * (len(kinerja.pembinaan.shown) + 1) + 0.1,
                        width=5.5, height=0.8, size=13, bullet=False)
@@ -353,7 +363,7 @@ def build_pptx(data: views.AnevData) -> bytes:
         _lines(slide, [summary], top=1.35, height=0.6, size=18, bullet=False)
         if rawan.desa.total:
             _table(slide, rawan.desa.shown[["Desa", "Kecamatan", "Tingkat", "Skor", "Potensi gangguan"]], 0.6, 2.05, 12.1, font=15,
-                   row_in=0.48)
+                   row_in=0.48, widths=[2.3, 2.2, 1.6, 0.7, 5.3])
             if rawan.desa.note:
                 _lines(slide, [rawan.desa.note], top=2.05 + 0.48 * (len(rawan.desa.shown) + 1) + 0.1, height=0.6, size=14, bullet=False)
         else:

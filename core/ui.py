@@ -511,9 +511,28 @@ STYLE = """
 """
 
 
+#: On a portrait tablet or phone the sidebar covers the screen: close it once a screen is chosen from it.
+_CLOSE_SIDEBAR_JS = """
+<script>
+  if (!window.__anevSidebarCloser) {
+    window.__anevSidebarCloser = true;
+    document.addEventListener("click", function (e) {
+      const link = e.target.closest && e.target.closest('[data-testid="stSidebarNav"] a, [data-testid="stSidebarNavLink"]');
+      if (!link || window.innerWidth >= 1000) return;
+      setTimeout(function () {
+        const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+        const sidebar = document.querySelector('[data-testid="stSidebar"]');
+        if (button && sidebar && sidebar.getBoundingClientRect().right > 1) button.click();
+      }, 150);
+    }, true);
+  }
+</script>
+"""
+
+
 def page_style() -> None:
-    """Inject the screen-wide styles once per run (the frame calls it)."""
-    st.html(STYLE)
+    """Inject the screen-wide styles and the tablet sidebar behaviour once per run (the frame calls it)."""
+    st.html(STYLE + _CLOSE_SIDEBAR_JS, unsafe_allow_javascript=True)
 
 
 # --------------------------------------------------------------------------- the browser's window size (Mode Paparan)

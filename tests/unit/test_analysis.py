@@ -66,22 +66,47 @@ def test_monthly_series_sums_ratios_and_gaps(desa):
 
 
 def test_kpis_compare_previous_month_and_last_year(desa):
-    series = analysis.monthly_series(desa, MONTHS)
-    cards = {k.key: k for k in analysis.kpis(series, "2024-09")}
-    assert cards["sambang_dds"].value == 20 and cards["sambang_dds"].previous == 80
-    assert cards["sambang_dds"].vs_previous == pytest.approx(-75.0)
-    assert cards["sambang_dds"].last_year is None and cards["sambang_dds"].vs_last_year is None
+    cards = {k.key: k for k in analysis.kpis(desa, "2024-09")}
+    sambang = cards["sambang_dds"]
+    assert sambang.value == 20 and sambang.previous.other == 80
+    assert sambang.vs_previous == pytest.approx(-75.0) and sambang.previous.like_for_like
+    assert sambang.last_year.other is None and sambang.vs_last_year is None
     assert cards["pos_kamling_rasio"].vs_previous == pytest.approx(0.0)  # percentage points
+    assert cards["polsek_melapor"].value == 1
 
 
-def test_scorecard_against_targets(desa):
-    card = analysis.scorecard(desa[desa["bulan"] == "2024-08"])
-    row = card.loc[POLSEK]
-    assert row["sambang_dds"] == pytest.approx(80 / (20 * 5))
-    assert row["pos_kamling"] == pytest.approx(0.5)
-    assert row["fkpm"] == pytest.approx(0.8)
-    assert analysis.score_colour(row["sambang_dds"]) == "kuning"
-    assert analysis.score_colour(1.2) == "hijau" and analysis.score_colour(0.3) == "merah" and analysis.score_colour(None) == "abu"
+def _other_polsek_rows(bulan: str, sambang: int) -> tuple[list[dict], list[dict]]:
+    other = reference.desa_of("Polsek Noemuti")["kode"][:3]
+    keg = [dict(_good(k, bulan, sambang_dds=sambang), polsek="Polsek Noemuti") for k in other]
+    ker = [dict(_ker(k, bulan, tps=1, tps_kurang_rawan=1), polsek="Polsek Noemuti") for k in other]
+    return keg, ker
+
+
+def test_a_change_compares_like_with_like_when_a_polsek_is_missing():
+    # August: Insana Utara and Noemuti report; September: Noemuti is missing. Insana Utara itself rose 10%.
+    keg, ker = [], []
+    for bulan, sambang in (("2024-08", 20), ("2024-09", 22)):
+        for kode in DESA:
+            keg.append(_good(kode, bulan, sambang_dds=sambang))
+            ker.append(_ker(kode, bulan, tps=1, tps_kurang_rawan=1))
+    more_keg, more_ker = _other_polsek_rows("2024-08", 30)
+    desa = metrics.desa_month(pd.DataFrame(keg + more_keg), pd.DataFrame(ker + more_ker))
+    card = next(k for k in analysis.kpis(desa, "2024-09") if k.key == "sambang_dds")
+    assert card.value == 22 * len(DESA) and card.previous.other == 20 * len(DESA) + 90  # the raw totals fell
+    assert card.vs_previous == pytest.approx(10.0)  # ... but the same Polsek rose 10%
+    assert not card.previous.like_for_like and card.previous.polsek_common == 1
+
+
+def test_scorecard_caps_each_desa_at_its_target_like_the_index():
+    # one desa at 4x the sambang target hides three desa at a quarter of it on an uncapped average (106% green);
+    # capped per desa: (1 + 0.25 * 3) / 4 = 44%, three desa under target
+    keg = [_good(DESA[0], "2024-09", sambang_dds=80)] + [_good(k, "2024-09", sambang_dds=5) for k in DESA[1:4]]
+    desa = metrics.desa_month(pd.DataFrame(keg), pd.DataFrame([_ker(k, "2024-09") for k in DESA[:4]]))
+    row = analysis.scorecard(desa, "2024-09").loc[POLSEK]
+    assert row["sambang_dds"] == pytest.approx(0.4375)
+    assert row["sambang_dds__kurang"] == 3
+    assert analysis.score_colour(row["sambang_dds"]) == "merah"
+    assert analysis.score_colour(1.2) == "hijau" and analysis.score_colour(0.6) == "kuning" and analysis.score_colour(None) == "abu"
 
 
 def test_league_table_trend_and_kurang_streak(desa):
@@ -94,6 +119,16 @@ def test_league_table_trend_and_kurang_streak(desa):
     assert list(league["indeks_kinerja"]) == sorted(league["indeks_kinerja"], reverse=True)
 
 
+def test_officers_needing_coaching_are_listed_worst_first():
+    league = pd.DataFrame({
+        "nrp": list("abcdef"), "nama_bhabin": list("ABCDEF"), "pangkat": ["Bripka"] * 6, "polsek": [POLSEK] * 6,
+        "indeks_kinerja": [59.0, 37.5, 55.0, 50.0, 45.0, 70.0], "bulan_kurang": [2, 12, 2, 10, 3, 0],
+    })
+    flagged = analysis.needs_coaching(league)
+    # longest run of Kurang first, then the lower index; the officer who is not Kurang is not listed
+    assert list(flagged["nrp"]) == ["b", "d", "e", "c", "a"]
+
+
 def test_findings_cover_each_kind(desa):
     uploads = pd.DataFrame([
         {"polsek": POLSEK, "bulan": "2024-09", "versi": 1, "waktu": dt.datetime(2024, 10, 8, 9, 0)},
@@ -102,20 +137,23 @@ def test_findings_cover_each_kind(desa):
     notes = analysis.findings(desa, completeness, "2024-09")
     text = "\n".join(n.teks for n in notes)
     kinds = {n.jenis for n in notes}
-    assert {"laporan", "penurunan", "kerawanan", "kinerja", "instruksi"} <= kinds
+    assert {"laporan", "penurunan", "kerawanan", "kinerja"} <= kinds
     assert "Belum mengirim rekap September 2024: Polsek Biboki Anleu" in text
     assert f"Terlambat mengirim rekap September 2024 (lewat tanggal batas): {POLSEK}" in text
-    assert "Sambang/DDS turun 75%" in text
+    assert "Sambang/DDS turun 75% (80 \u2192 20) dibanding Agustus 2024." in text
     desa_name = reference.desa().set_index("kode").loc[DESA[1], "nama"]
     assert f"Desa yang menjadi Sangat Rawan bulan ini: {desa_name}" in text
-    assert "Kurang dua bulan berturut-turut" in text and "(4 bulan)" in text
-    assert "Aktifkan kembali pos kamling" in text and "belum bergerak" in text
+    assert "Kurang dua bulan berturut-turut" in text and "4 bulan)" in text
     assert [n.tingkat for n in notes] == sorted((n.tingkat for n in notes), key=lambda t: t != "tinggi")
+    drop = next(n for n in notes if n.jenis == "penurunan")
+    assert drop.ukuran == "sambang_dds"  # an arahan made from it is about this measure
+    assert not any(label.islower() and label.upper() in text for label in ("fkpm", "ppk/pps"))  # acronyms keep their case
 
 
-def test_findings_respect_polsek_filter(desa):
+def test_findings_respect_the_scope(desa):
     completeness = metrics.completeness(pd.DataFrame(columns=["polsek", "bulan", "versi", "waktu"]), ["2024-09"])
-    notes = analysis.findings(desa, completeness, "2024-09", polsek="Polsek Noemuti")
+    noemuti = desa[desa["polsek"] == "Polsek Noemuti"]
+    notes = analysis.findings(noemuti, completeness, "2024-09", polsek="Polsek Noemuti")
     assert [n.teks for n in notes if n.jenis == "laporan"] == ["Belum mengirim rekap September 2024: Polsek Noemuti."]
     assert not [n for n in notes if n.jenis in ("kinerja", "kerawanan")]
 
