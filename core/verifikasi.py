@@ -264,3 +264,29 @@ def seed_demo(engine: Engine, months: list[str]) -> int:
                                                     oleh="kasat-binmas-contoh", waktu=min(row.waktu + dt.timedelta(days=2), _now()), aktif=True))
             done += 1
     return done
+
+
+def grid(engine: Engine, months: list[str], polsek: str | None = None) -> pd.DataFrame:
+    """Polsek x month as the Kelengkapan and Verifikasi screens show it: `✓ v1` verified, `v2` uploaded not verified, `–` none."""
+    frame = status(engine, months, polsek)
+    labels = [("\u2713 v" if ok else "v") + str(latest) if latest else "\u2013"
+              for latest, ok in zip(frame["versi_terbaru"], frame["terverifikasi"], strict=True)]
+    table = frame.assign(label=labels).pivot(index="polsek", columns="bulan", values="label")
+    table = table.reindex(columns=months)
+    table.columns.name = None
+    return table
+
+
+def version(engine: Engine) -> tuple[int, int, int]:
+    """A cheap fingerprint of the verifications (verifying and unverifying both change it), for caches."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(sa.func.count(verifikasi.c.id), sa.func.max(verifikasi.c.id),
+                                     sa.func.count(verifikasi.c.waktu_batal))).one()
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+
+
+def wita(moment: dt.datetime | pd.Timestamp | None) -> str:
+    """A stored UTC time as people in TTU read it (`09-10-2024 09.00 WITA`)."""
+    if moment is None or pd.isna(moment):
+        return "\u2013"
+    return _wita(pd.Timestamp(moment).to_pydatetime())
