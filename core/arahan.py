@@ -828,6 +828,38 @@ def findings(engine: Engine, bulan: str, scope_polsek: str | None = None, *, row
     return found
 
 
+#: Words of a finding that name a measure, for pre-filling an arahan (first match wins).
+_MEASURE_WORDS = [("pos kamling", "pos_kamling_rasio"), ("fkpm", "cakupan_fkpm"), ("koordinasi", "cakupan_koordinasi"),
+                  ("sosialisasi", "cakupan_sosialisasi"), ("linmas", "linmas_rasio"), ("problem solving", "ps_rasio"),
+                  ("sambang", "sambang_dds"), ("deteksi dini", "deteksi_dini"), ("tps", "tps_terpetakan")]
+_ANSWERS = {
+    "laporan": "Kirim rekap bulanan lengkap dan tepat waktu, paling lambat tanggal {batas} bulan berikutnya.",
+    "kerawanan": "Petakan potensi gangguan di desa yang menjadi Sangat Rawan dan siapkan pengamanannya bersama Linmas.",
+    "kinerja": "Bina langsung Bhabinkamtibmas berkategori Kurang dan laporkan hasilnya pada Anev berikutnya.",
+}
+
+
+def prefill_from_finding(finding: analysis.Finding, scope_polsek: str | None = None) -> dict:
+    """Text, owners, measure and origin for an arahan that answers a Catatan untuk Anev finding (for `arahan_form`).
+
+    Owners are the Polsek the finding names (else the Polsek in view, else all Polsek); the measure is the one its words
+    name. The person recording reads and edits before saving.
+    """
+    text = finding.teks
+    found: list[str] = []
+    rest = text
+    for name in sorted(reference.polsek_names(), key=len, reverse=True):  # Insana Utara before Insana
+        if name in rest:
+            found.append(name)
+            rest = rest.replace(name, " ")
+    owners = sorted(found) or ([scope_polsek] if scope_polsek else [SEMUA])
+    lowered = text.lower()
+    key = None if finding.jenis in _ANSWERS else next((k for word, k in _MEASURE_WORDS if word in lowered), None)
+    template = _ANSWERS.get(finding.jenis)
+    teks = template.format(batas=reference.settings()["laporan"]["tanggal_batas"]) if template else f"Tindak lanjuti: {text}"
+    return {"teks": teks, "pemilik": owners, "ukuran": key, "sumber": f"Catatan untuk Anev: {text}"}
+
+
 def _number(value: float | None) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 2)
 

@@ -27,12 +27,16 @@ def rules_text() -> str:
 
 
 def _big_controls(key: str) -> None:
-    """Larger touch targets and text inside one form (scoped by its key), for a tablet on the meeting table."""
+    """Larger touch targets and text for the form's widgets (every key starts with the form's), for a tablet."""
+    scope = f'[class*="st-key-{key}_"]'
     st.html(f"""<style>
-  .st-key-{key} textarea, .st-key-{key} input, .st-key-{key} [data-baseweb="select"] {{ font-size: 20px !important; }}
-  .st-key-{key} [data-baseweb="select"] > div, .st-key-{key} input {{ min-height: 52px; }}
-  .st-key-{key} button {{ min-height: 56px; font-size: 20px; }}
-  .st-key-{key} label p {{ font-size: 18px; }}
+  {scope} textarea, {scope} input {{ font-size: 20px !important; }}
+  {scope} textarea {{ min-height: 110px; }}
+  {scope} [data-testid="stSelectbox"] [role="group"], {scope} [data-testid="stNumberInputContainer"],
+  {scope} [data-baseweb="select"] > div {{ min-height: 52px; height: auto; }}
+  .st-key-{key}_simpan button {{ min-height: 56px; }}
+  .st-key-{key}_simpan button p {{ font-size: 20px; }}
+  {scope} label p {{ font-size: 18px; }}
 </style>""")
 
 
@@ -66,7 +70,7 @@ def arahan_form(bulan: str, user: auth.User | None, *, teks: str = "", pemilik: 
                                format_func=lambda k: "Tanpa target terukur" if not k else found[k].label, key=f"{key}_ukuran")
         direction = c2.selectbox("Arah", list(arahan.DIRECTIONS), format_func=arahan.DIRECTIONS.get, key=f"{key}_arah")
         target = c3.number_input("Target (persen untuk rasio)", min_value=0.0, value=None, step=5.0, key=f"{key}_target")
-        submitted = st.form_submit_button("Simpan arahan", type="primary", icon=":material/save:", width="stretch")
+        submitted = st.form_submit_button("Simpan arahan", type="primary", icon=":material/save:", width="stretch", key=f"{key}_simpan")
     if not submitted:
         return None
     try:

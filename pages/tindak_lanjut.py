@@ -16,13 +16,11 @@ can_edit = user.role in auth.ARAHAN_EDIT_ROLES
 rows = ui_arahan.follow_up(bulan, polsek, user, view="semua")
 st.caption(ui_arahan.rules_text())
 
-if can_edit:
-    with st.expander("Catat arahan baru", icon=":material/add_task:", expanded=rows.empty):
-        ui_arahan.arahan_form(bulan, user, pemilik=[polsek] if polsek else None, key="tl_baru")
+ui_arahan.arahan_button(bulan, user, label="Catat arahan baru", key="tl_baru", pemilik=[polsek] if polsek else None)
 
 if rows.empty:
-    st.info(f"Belum ada arahan yang diberikan sampai Anev {format_bulan(bulan)}" + (f" untuk {polsek}." if polsek else "."),
-            icon=":material/info:")
+    st.info(f"Belum ada arahan yang diberikan sampai Anev {format_bulan(bulan)}" + (f" untuk {polsek}." if polsek else ".")
+            + (" Catat arahan dengan tombol di atas." if can_edit else ""), icon=":material/info:")
     st.stop()
 
 present = {o for owners in rows["pemilik_list"] for o in owners}

@@ -76,7 +76,6 @@ def test_a_polsek_clerk_sees_only_his_own_and_adds_a_progress_note(loop_db, monk
     shown = table(at)
     assert set(shown["Pelaksana"]) <= {"Polsek Insana", "Semua Polsek"}
     assert set(shown["Arahan"]) == {"Aktifkan kembali pos kamling Insana", "Bangun kembali FKPM di semua desa"}
-    assert not any(e.label == "Catat arahan baru" for e in at.expander)
     assert "Polsek Noemuti" not in at.selectbox(key="tl_pemilik").options
     at.selectbox(key="tl_pilih").set_value(ids["insana"]).run()
     at.text_area(key="tl_catatan_teks").input("Ronda malam kembali berjalan di dua desa")
@@ -88,22 +87,44 @@ def test_a_polsek_clerk_sees_only_his_own_and_adds_a_progress_note(loop_db, monk
     engine.dispose()
 
 
-def test_an_arahan_is_added_in_the_meeting_with_few_taps(loop_db, monkeypatch):
+def _form_script(bulan: str, username: str, role: str) -> None:
+    from core import auth, ui_arahan
+
+    ui_arahan.arahan_form(bulan, auth.User(username, role), teks="Koordinasi dengan PPS di setiap desa sebelum pencoblosan",
+                          pemilik=["Polsek Insana"], ukuran="cakupan_koordinasi", key="rapat")
+
+
+def test_the_arahan_form_prefilled_from_a_finding_saves_in_one_tap(loop_db, monkeypatch):
     url, _ = loop_db
-    at = open_page(url, monkeypatch, "pimpinan", "pages/tindak_lanjut.py")
-    assert at.selectbox(key="tl_baru_bulan").value == "2024-10"  # the month shown
-    assert at.selectbox(key="tl_baru_tenggat").value == "2024-11"  # due next month
-    assert at.multiselect(key="tl_baru_pemilik").value == [arahan.SEMUA]
-    at.text_area(key="tl_baru_teks").input("Koordinasi dengan PPS di setiap desa sebelum pencoblosan")
+    monkeypatch.setenv("ANEV_DB_URL", url)
+    at = AppTest.from_function(_form_script, args=("2024-10", "kapolres-rapat", "pimpinan"), default_timeout=60)
+    at.run()
+    assert at.selectbox(key="rapat_bulan").value == "2024-10"  # the month shown
+    assert at.selectbox(key="rapat_tenggat").value == "2024-11"  # due next month
+    assert at.multiselect(key="rapat_pemilik").value == ["Polsek Insana"]
+    assert at.selectbox(key="rapat_ukuran").value == "cakupan_koordinasi"
+    at.number_input(key="rapat_target").set_value(100.0)
     next(b for b in at.button if b.label == "Simpan arahan").click().run()
-    assert not at.exception and not at.error
+    assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("dicatat" in s.value for s in at.success)
     engine = store.create_db_engine(url)
     records = arahan.list_frame(engine)
-    added = records[records["teks"] == "Koordinasi dengan PPS di setiap desa sebelum pencoblosan"].iloc[0]
-    assert (added["bulan_diberikan"], added["tenggat"], added["pemilik"], added["dicatat_oleh"]) == \
-        ("2024-10", "2024-11", [arahan.SEMUA], "pimpinan-tl")
+    added = records[records["dicatat_oleh"] == "kapolres-rapat"].iloc[0]
+    assert (added["teks"], added["bulan_diberikan"], added["tenggat"], added["pemilik"], added["ukuran"], added["target"]) == \
+        ("Koordinasi dengan PPS di setiap desa sebelum pencoblosan", "2024-10", "2024-11", ["Polsek Insana"], "cakupan_koordinasi", 100.0)
     engine.dispose()
+
+
+def test_the_arahan_form_is_not_offered_to_a_polsek_clerk(loop_db, monkeypatch):
+    url, _ = loop_db
+    monkeypatch.setenv("ANEV_DB_URL", url)
+    at = AppTest.from_function(_form_script, args=("2024-10", "clerk", "polsek"), default_timeout=60)
+    at.run()
+    assert not at.text_area and not [b for b in at.button if b.label == "Simpan arahan"]
+    at = open_page(url, monkeypatch, "polsek", "pages/tindak_lanjut.py", "Polsek Insana")
+    assert not [b for b in at.button if b.label == "Catat arahan baru"]
+    at = open_page(url, monkeypatch, "pimpinan", "pages/tindak_lanjut.py")
+    assert [b for b in at.button if b.label == "Catat arahan baru"]
 
 
 def test_verification_screen_for_a_verifier_and_for_an_admin(loop_db, monkeypatch):

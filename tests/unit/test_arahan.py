@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from conftest import TODAY
 from workbooks import filled_template
 
-from core import arahan, auth, demo, pipeline, reference, store, verifikasi
+from core import analysis, arahan, auth, demo, pipeline, reference, store, verifikasi
 from core.template import HEADER_ROW
 
 ADMIN = auth.User("operator", "admin")
@@ -425,12 +425,24 @@ def test_json_of_the_arahan(two_months):
     assert json.loads(text) == {"bulan": "2024-10", "arahan": json.loads(json.dumps(list(items.values()), ensure_ascii=False))}
 
 
+def test_prefill_from_a_catatan_untuk_anev_finding():
+    late = analysis.Finding("laporan", "tinggi", "Belum mengirim rekap Oktober 2024: Polsek Insana Utara, Polsek Noemuti.")
+    filled = arahan.prefill_from_finding(late)
+    assert filled["pemilik"] == ["Polsek Insana Utara", "Polsek Noemuti"] and filled["ukuran"] is None
+    assert "tanggal 5" in filled["teks"] and filled["sumber"].endswith(late.teks)
+    stalled = analysis.Finding("instruksi", "sedang", "Instruksi \u201cAktifkan kembali pos kamling (Kam Swakarsa)\u201d belum bergerak: "
+                                                      "pos kamling aktif 40% \u2192 41% sejak Juli 2024.")
+    filled = arahan.prefill_from_finding(stalled, "Polsek Insana")
+    assert filled["pemilik"] == ["Polsek Insana"] and filled["ukuran"] == "pos_kamling_rasio" and late.teks not in filled["teks"]
+    assert arahan.prefill_from_finding(analysis.Finding("penurunan", "sedang", "Sambang/DDS turun 20%"))["pemilik"] == [arahan.SEMUA]
+
+
 # --------------------------------------------------------------------------- demo
 
 
 def test_demo_seeds_the_seed_meeting_with_follow_up_and_removes_it(engine):
     real = _add(engine, pemilik=["Polsek Noemuti"], bulan_diberikan="2024-08", tenggat="2024-12", ukuran=None, target=None)
-    demo.generate(engine, dari="2024-08", sampai="2024-10", seed=3, today=dt.date(2024, 11, 20))
+    demo.generate(engine, dari="2024-09", sampai="2024-10", seed=3, today=dt.date(2024, 11, 20))
     records = arahan.list_frame(engine)
     seeded = records[records["contoh"].astype(bool)]
     assert len(seeded) == len(arahan.SEED_MEETING) + 2
@@ -444,9 +456,9 @@ def test_demo_seeds_the_seed_meeting_with_follow_up_and_removes_it(engine):
     assert set(follow["status"]) - {"belum dinilai"}, "statuses are computed, not all unknown"
     assert follow["catatan_terakhir"].notna().sum() >= 3
     assert arahan.given_at(engine, "2024-10")["contoh"].all() and len(arahan.given_at(engine, "2024-10")) == 2
-    assert verifikasi.status(engine, ["2024-08"])["terverifikasi"].sum() >= 8
+    assert verifikasi.status(engine, ["2024-09"])["terverifikasi"].sum() >= 5
     # running the demo again replaces its arahan and may re-upload its verified months
-    demo.generate(engine, dari="2024-08", sampai="2024-10", seed=3, today=dt.date(2024, 11, 20))
+    demo.generate(engine, dari="2024-09", sampai="2024-10", seed=3, today=dt.date(2024, 11, 20))
     assert int(arahan.list_frame(engine)["contoh"].astype(bool).sum()) == len(arahan.SEED_MEETING) + 2
 
     store.delete_demo(engine)
@@ -460,6 +472,6 @@ def test_demo_seeds_the_seed_meeting_with_follow_up_and_removes_it(engine):
 
 
 def test_demo_outside_the_seed_month_gives_the_arahan_at_the_second_to_last_month(engine):
-    demo.generate(engine, dari="2025-01", sampai="2025-03", seed=3, today=dt.date(2025, 4, 20))
+    demo.generate(engine, dari="2025-02", sampai="2025-03", seed=3, today=dt.date(2025, 4, 20))
     given = set(arahan.list_frame(engine)["bulan_diberikan"])
     assert given == {"2025-02", "2025-03"}
