@@ -33,10 +33,10 @@ given = f3.selectbox("Diberikan pada Anev", given_options, format_func=lambda m:
 shown = arahan.filter_rows(rows, owner or None, status or None, given or None)
 
 counts = shown["status"].value_counts()
-cards = st.columns(5)
-for col, (label, keys) in zip(cards, [("Terlambat", ["terlambat"]), ("Tidak bergerak", ["tidak bergerak"]), ("Bergerak", ["bergerak"]),
-                                      ("Tercapai", ["tercapai"]), ("Belum dinilai / baru", ["belum dinilai", "baru"])], strict=True):
-    col.metric(label, int(sum(counts.get(k, 0) for k in keys)), border=True)
+cards = st.columns(3)  # three per row: five narrow cards cut "Tidak bergerak" on a tablet
+for i, (label, keys) in enumerate([("Terlambat", ["terlambat"]), ("Tidak bergerak", ["tidak bergerak"]), ("Bergerak", ["bergerak"]),
+                                   ("Tercapai", ["tercapai"]), ("Belum dinilai / baru", ["belum dinilai", "baru"])]):
+    cards[i % 3].metric(label, int(sum(counts.get(k, 0) for k in keys)), border=True)
 
 used = sorted({m for m in [*shown["bulan_awal"], *shown["bulan_sekarang"]] if isinstance(m, str)})
 caveat = verifikasi.caveat(engine, month_range(used[0], used[-1]), polsek) if used else None
