@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import arahan, auth, config, ui, verifikasi
+from core import arahan, auth, config, notulen, ui, verifikasi
 from core.months import add_months, format_bulan, month_range
 
 RULES_TEXT = (
@@ -166,3 +166,30 @@ def verification_block(bulan: str, user: auth.User, polsek: str | None = None, k
                     st.rerun()
                 except (verifikasi.VerifikasiError, auth.AuthError) as exc:
                     st.error(str(exc))
+
+
+# --------------------------------------------------------------------------- notulen
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def notulen_button(bulan: str, polsek: str | None, user: auth.User, findings: list[str] | None = None, key: str = "notulen") -> None:
+    """A popover that builds the notulen of the Anev of `bulan` as a Word file (date, chair) and offers it for download.
+
+    `findings`: the Catatan untuk Anev sentences the screen shows (default: computed as the screens do). A Polsek clerk
+    gets his own Polsek's notulen. Audited like the other exports.
+    """
+    polsek = auth.allowed_polsek(user, polsek)
+    with st.popover("Notulen Anev (Word)", icon=":material/description:"):
+        tanggal = st.date_input("Tanggal rapat", value=notulen.today_wita(), format="DD/MM/YYYY", key=f"{key}_tanggal")
+        chair = st.text_input("Pimpinan rapat (opsional)", key=f"{key}_pimpinan")
+        if st.button("Siapkan notulen", key=f"{key}_siapkan", icon=":material/edit_document:"):
+            with st.spinner("Menyusun notulen\u2026"):
+                content = notulen.build(ui.engine(), bulan, findings=findings, tanggal=tanggal, polsek=polsek, pimpinan=chair or None)
+            st.session_state[f"{key}_isi"] = (bulan, polsek, content)
+            auth.record(ui.engine(), user.username, "notulen", f"{bulan} {polsek or 'Polres'}", "ok", f"rapat {tanggal:%d-%m-%Y}")
+        ready = st.session_state.get(f"{key}_isi")
+        if ready and ready[:2] == (bulan, polsek):
+            short = (polsek or "Polres").removeprefix("Polsek ").replace(" ", "_")
+            st.download_button("Unduh notulen", ready[2], file_name=f"Notulen_Anev_{short}_{bulan}.docx", mime=DOCX_MIME,
+                               key=f"{key}_unduh", icon=":material/download:")

@@ -16,7 +16,11 @@ can_edit = user.role in auth.ARAHAN_EDIT_ROLES
 rows = ui_arahan.follow_up(bulan, polsek, user, view="semua")
 st.caption(ui_arahan.rules_text())
 
-ui_arahan.arahan_button(bulan, user, label="Catat arahan baru", key="tl_baru", pemilik=[polsek] if polsek else None)
+add_col, minutes_col = st.columns([1, 1])
+with add_col:
+    ui_arahan.arahan_button(bulan, user, label="Catat arahan baru", key="tl_baru", pemilik=[polsek] if polsek else None)
+with minutes_col:
+    ui_arahan.notulen_button(bulan, polsek, user, key="tl_notulen")
 
 if rows.empty:
     st.info(f"Belum ada arahan yang diberikan sampai Anev {format_bulan(bulan)}" + (f" untuk {polsek}." if polsek else ".")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from accounts import ensure_user, sign_in
 from conftest import ROOT, TODAY
+from docx import Document
 from streamlit.testing.v1 import AppTest
 from workbooks import filled_template
 
@@ -125,6 +127,22 @@ def test_the_arahan_form_is_not_offered_to_a_polsek_clerk(loop_db, monkeypatch):
     assert not [b for b in at.button if b.label == "Catat arahan baru"]
     at = open_page(url, monkeypatch, "pimpinan", "pages/tindak_lanjut.py")
     assert [b for b in at.button if b.label == "Catat arahan baru"]
+
+
+def test_notulen_is_built_from_the_screen(loop_db, monkeypatch):
+    url, _ = loop_db
+    at = open_page(url, monkeypatch, "pimpinan", "pages/tindak_lanjut.py")
+    at.text_input(key="tl_notulen_pimpinan").input("AKBP Moh. Mukhson")
+    at.button(key="tl_notulen_siapkan").click().run()
+    assert not at.exception
+    bulan, polsek, content = at.session_state["tl_notulen_isi"]
+    assert (bulan, polsek) == ("2024-10", None)
+    doc = Document(io.BytesIO(content))
+    assert "BULAN OKTOBER 2024" in "\n".join(p.text for p in doc.paragraphs)
+    assert "AKBP Moh. Mukhson" in [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    engine = store.create_db_engine(url)
+    assert auth.audit_log(engine, action="notulen")["pengguna"].iloc[0] == "pimpinan-tl"
+    engine.dispose()
 
 
 def test_verification_screen_for_a_verifier_and_for_an_admin(loop_db, monkeypatch):
