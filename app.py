@@ -35,10 +35,12 @@ SCREENS = {
         ("kesiapan", "kesiapan.py", "Kesiapan Pemilihan", ":material/how_to_vote:"),
         ("peta", "peta.py", "Peta Kerawanan", ":material/map:"),
         ("paparan", "paparan.py", "Mode Paparan", ":material/co_present:"),
+        ("tindak_lanjut", "tindak_lanjut.py", "Tindak Lanjut Arahan", ":material/task_alt:"),
     ],
     "Data": [
         ("rekap", "rekap.py", "Tabel Rekap", ":material/table_chart:"),
         ("unggah", "unggah.py", "Unggah Rekap", ":material/upload_file:"),
+        ("verifikasi", "verifikasi.py", "Verifikasi Rekap", ":material/verified:"),
     ],
     "Admin": [
         ("pengguna", "pengguna.py", "Pengguna dan Cadangan", ":material/manage_accounts:"),

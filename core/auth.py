@@ -21,7 +21,8 @@ from sqlalchemy.engine import Engine
 
 from core import reference, store
 
-ROLES = {"admin": "Admin (Sat Binmas)", "pimpinan": "Pimpinan", "polsek": "Operator Polsek"}
+ROLES = {"admin": "Admin (Sat Binmas)", "pimpinan": "Pimpinan", "polsek": "Operator Polsek",
+         "verifikator": "Verifikator (Kasat Binmas)"}
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 SESSION_MINUTES = 30
@@ -231,9 +232,11 @@ def active_user(engine: Engine, username: str) -> User | None:
 # --------------------------------------------------------------------------- authorisation
 
 SCREENS_BY_ROLE = {
-    "admin": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap", "unggah", "pengguna", "audit"},
-    "pimpinan": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap"},
-    "polsek": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "rekap", "unggah"},
+    "admin": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "tindak_lanjut", "rekap", "unggah", "verifikasi",
+              "pengguna", "audit"},
+    "pimpinan": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "tindak_lanjut", "rekap", "verifikasi"},
+    "polsek": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "tindak_lanjut", "rekap", "unggah"},
+    "verifikator": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "tindak_lanjut", "rekap", "verifikasi"},
 }
 
 
@@ -244,8 +247,8 @@ def can_see(user: User, screen: str) -> bool:
 
 def require_upload(user: User, polsek: str | None) -> None:
     """Refuse an upload the user may not make; the message says why."""
-    if user.role == "pimpinan":
-        raise AuthError("Akun pimpinan tidak dapat mengunggah rekap.")
+    if user.role in ("pimpinan", "verifikator"):
+        raise AuthError(f"Akun {user.role} tidak dapat mengunggah rekap.")
     if user.role == "polsek":
         if polsek is None:
             raise AuthError("Polsek berkas tidak diketahui; unggahan ditolak.")
@@ -270,3 +273,44 @@ def require_admin(user: User) -> None:
 def allowed_polsek(user: User, wanted: str | None) -> str | None:
     """The Polsek filter a user may use: a Polsek clerk always sees his own Polsek."""
     return user.polsek if user.role == "polsek" else wanted
+
+
+# --------------------------------------------------------------------------- the Anev loop: verification and arahan
+
+#: Who verifies a Polsek-month recap (the Kasat Binmas himself is `pimpinan`, his staff `verifikator`). The admin, who
+#: uploads for every Polsek, does not verify his own uploads.
+VERIFY_ROLES = ("pimpinan", "verifikator")
+#: Who gives, edits, closes arahan and sets their status by hand.
+ARAHAN_EDIT_ROLES = ("admin", "pimpinan")
+#: Owner value meaning every Polsek (a Polsek clerk sees and reports on these too).
+SEMUA_POLSEK = "Semua Polsek"
+
+
+def require_verify(user: User) -> None:
+    """Verifying and unverifying a recap is for the Kasat Binmas (pimpinan) and his staff (verifikator)."""
+    if user.role not in VERIFY_ROLES:
+        raise AuthError("Hanya verifikator (Kasat Binmas) atau pimpinan yang dapat memverifikasi atau membatalkan verifikasi rekap.")
+
+
+def require_arahan_edit(user: User) -> None:
+    """Giving, changing, closing an arahan and setting its status are for admin and pimpinan."""
+    if user.role not in ARAHAN_EDIT_ROLES:
+        raise AuthError("Hanya admin atau pimpinan yang dapat mencatat, mengubah atau menetapkan status arahan.")
+
+
+def can_see_arahan(user: User, owners: list[str]) -> bool:
+    """A Polsek clerk sees the arahan his Polsek owns (alone, with others, or as one of all Polsek); other roles see all."""
+    if user.role == "polsek":
+        return user.polsek in owners or SEMUA_POLSEK in owners
+    return user.role in ROLES
+
+
+def require_arahan_note(user: User, owners: list[str]) -> None:
+    """Progress notes: admin and pimpinan on any arahan, a Polsek clerk on his own Polsek's."""
+    if user.role in ARAHAN_EDIT_ROLES:
+        return
+    if user.role == "polsek":
+        if can_see_arahan(user, owners):
+            return
+        raise AuthError(f"Akun {user.username} hanya dapat menambah catatan untuk arahan {user.polsek}.")
+    raise AuthError("Akun ini hanya dapat membaca arahan; catatan perkembangan ditambah oleh Polsek pelaksana, admin atau pimpinan.")

@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     dem.add_argument("--hapus", action="store_true", help="hapus semua DATA CONTOH (data asli tetap)")
     dem.add_argument("--akun-contoh", action="store_true",
                      help="juga buat akun contoh (hanya untuk mencoba: admin-contoh, pimpinan-contoh, insana-contoh)")
+    _add_loop_commands(sub)
     return parser
 
 
@@ -141,7 +142,9 @@ def cmd_rekap(args: argparse.Namespace) -> int:
     engine = store.get_engine()
     rekap = metrics.build_rekap(args.bulan, store.rows(engine, "kegiatan", args.bulan), store.rows(engine, "kerawanan", args.bulan))
     if args.json:
-        print(metrics.rekap_json_text(rekap))
+        from core import arahan
+
+        print(arahan.json_into(metrics.rekap_json_text(rekap), engine, args.bulan))
         return 0
     k = rekap.kelengkapan
     print(f"Rekap {format_bulan(args.bulan)}: {k['polsek_melapor']}/{k['polsek_total']} Polsek, "
@@ -226,6 +229,151 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 COMMANDS = {"template": cmd_template, "import": cmd_import, "rekap": cmd_rekap, "demo": cmd_demo, "export": cmd_export,
             "user": cmd_user, "backup": cmd_backup, "restore": cmd_restore}
+
+
+# --------------------------------------------------------------------------- the Anev loop: arahan, verifikasi, notulen
+
+
+def _tanggal(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"tanggal harus TTTT-BB-HH, misalnya 2024-10-09 (bukan {value!r})") from exc
+
+
+def _add_loop_commands(sub) -> None:
+    """`arahan list|add|status`, `verifikasi`, `notulen` (choices are checked by `core.arahan`, which the parser does not load)."""
+    ara = sub.add_parser("arahan", help="arahan Anev dan tindak lanjutnya: list, add, status")
+    ara_sub = ara.add_subparsers(dest="arahan_command", required=True, metavar="AKSI")
+    lst = ara_sub.add_parser("list", help="arahan dengan statusnya pada satu bulan Anev")
+    lst.add_argument("--bulan", type=_bulan, help="bulan Anev TTTT-BB (bawaan: bulan ini)")
+    lst.add_argument("--polsek", type=_polsek, help="hanya arahan untuk Polsek ini, diukur pada desanya")
+    lst.add_argument("--status", help="hanya status ini: terlambat, tidak bergerak, belum dinilai, bergerak, baru, tercapai, ditutup")
+    lst.add_argument("--semua", action="store_true",
+                     help="semua arahan sampai bulan itu (bawaan: yang dibahas di rapat, yaitu arahan bulan-bulan sebelumnya yang masih terbuka)")
+    lst.add_argument("--json", action="store_true", help="keluaran JSON (bentuk yang sama dengan \"arahan\" di rekap --json)")
+    add = ara_sub.add_parser("add", help="catat arahan yang diberikan pada Anev")
+    add.add_argument("--teks", required=True, help="isi arahan")
+    add.add_argument("--bulan", required=True, type=_bulan, help="bulan Anev saat arahan diberikan TTTT-BB")
+    add.add_argument("--pemilik", required=True, action="append",
+                     help="pelaksana: nama Polsek, \"Semua Polsek\" atau satuan (Sat Binmas ...); boleh diulang")
+    add.add_argument("--tenggat", required=True, type=_bulan, help="bulan tenggat TTTT-BB")
+    add.add_argument("--ukuran", help="ukuran target terukur (opsional), misalnya pos_kamling_rasio, cakupan_koordinasi")
+    add.add_argument("--target", type=float, help="angka target (persen untuk rasio dan cakupan)")
+    add.add_argument("--arah", choices=[">=", "<="], default=">=", help="'>=' paling sedikit (bawaan) atau '<=' paling banyak")
+    add.add_argument("--lingkup", action="append", type=_polsek, help="Polsek tempat target diukur (bawaan: Polsek pelaksana)")
+    add.add_argument("--sumber", help="asal arahan, misalnya catatan Anev yang membahasnya")
+    add.add_argument("--oleh", help="nama yang dicatat (bawaan: pengguna sistem)")
+    sta = ara_sub.add_parser("status", help="catatan perkembangan, atau status yang ditetapkan untuk arahan tanpa target terukur")
+    sta.add_argument("--id", required=True, type=int, help="nomor arahan (lihat arahan list)")
+    sta.add_argument("--bulan", required=True, type=_bulan, help="bulan catatan TTTT-BB")
+    sta.add_argument("--catatan", required=True, help="apa yang sudah dilakukan")
+    sta.add_argument("--status", help="status yang ditetapkan: bergerak, tidak bergerak atau tercapai (hanya arahan tanpa target terukur)")
+    sta.add_argument("--bukti", type=Path, help="foto (JPG/PNG) atau PDF bukti dukung")
+    sta.add_argument("--oleh", help="nama yang dicatat (bawaan: pengguna sistem)")
+
+    ver = sub.add_parser("verifikasi", help="rekap yang sudah dan belum diverifikasi per Polsek untuk satu bulan")
+    ver.add_argument("--bulan", required=True, type=_bulan, help="bulan TTTT-BB")
+    ver.add_argument("--json", action="store_true", help="keluaran JSON")
+
+    nt = sub.add_parser("notulen", help="notulen Anev sebagai dokumen Word (.docx)")
+    nt.add_argument("--bulan", required=True, type=_bulan, help="bulan yang dievaluasi TTTT-BB")
+    nt.add_argument("--out", required=True, type=Path, help="berkas .docx yang ditulis")
+    nt.add_argument("--tanggal", type=_tanggal, help="tanggal rapat TTTT-BB-HH (bawaan: hari ini, WITA)")
+    nt.add_argument("--polsek", type=_polsek, help="hanya satu Polsek (bawaan: seluruh Polres)")
+
+
+def _operator(args: argparse.Namespace):
+    from core import auth
+
+    return auth.User(args.oleh or getpass.getuser(), "admin")  # the server's shell is the operator's own, as in `user`
+
+
+def cmd_arahan(args: argparse.Namespace) -> int:
+    from core import arahan, auth
+    from core.months import current_bulan
+
+    engine = store.get_engine()
+    try:
+        if args.arahan_command == "list":
+            bulan = args.bulan or current_bulan()
+            if args.status and args.status not in arahan.STATUSES:
+                raise UsageError(f"status tidak dikenal: {args.status!r}. Pilihan: {', '.join(arahan.STATUSES)}")
+            if args.json:
+                items = arahan.to_json(engine, bulan, args.polsek)
+                if not args.semua:
+                    shown = set(arahan.follow_up(engine, bulan, args.polsek, view="rapat")["id"])
+                    items = [i for i in items if i["id"] in shown]
+                if args.status:
+                    items = [i for i in items if i["status"] == args.status]
+                print(json.dumps({"bulan": bulan, "arahan": items}, ensure_ascii=False, indent=2))
+                return 0
+            rows = arahan.follow_up(engine, bulan, args.polsek, view="semua" if args.semua else "rapat")
+            rows = arahan.filter_rows(rows, status=args.status)
+            print(f"Tindak lanjut arahan, Anev {format_bulan(bulan)} ({args.polsek or 'Polres'}): {len(rows)} arahan")
+            for row in rows.itertuples(index=False):
+                print(f"#{row.id} [{row.status}] {row.teks}")
+                print(f"    pelaksana {row.pemilik}; Anev {format_bulan(row.bulan_diberikan)}; tenggat {format_bulan(row.tenggat)}; "
+                      f"target {row.target_teks}; saat diberikan {row.angka_awal_teks}, sekarang {row.angka_sekarang_teks}")
+                print(f"    {row.penjelasan}")
+            return 0
+        if args.arahan_command == "add":
+            new_id = arahan.add(engine, args.teks, args.bulan, args.pemilik, args.tenggat, _operator(args), ukuran=args.ukuran,
+                                arah=args.arah, target=args.target, lingkup=args.lingkup, sumber=args.sumber)
+            print(f"Arahan #{new_id} dicatat (Anev {format_bulan(args.bulan)}, tenggat {format_bulan(args.tenggat)}).")
+            return 0
+        evidence = None
+        if args.bukti is not None:
+            if not args.bukti.is_file():
+                raise UsageError(f"berkas bukti tidak ditemukan: {args.bukti}")
+            evidence = (args.bukti.name, args.bukti.read_bytes())
+        arahan.add_note(engine, args.id, args.bulan, args.catatan, _operator(args), status=args.status, evidence=evidence)
+        print(f"Arahan #{args.id}: {'status ' + args.status if args.status else 'catatan'} {format_bulan(args.bulan)} dicatat.")
+        return 0
+    except (arahan.ArahanError, auth.AuthError) as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def cmd_verifikasi(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from core import verifikasi
+
+    engine = store.get_engine()
+    frame = verifikasi.status(engine, [args.bulan])
+    if args.json:
+        records = [{"polsek": r.polsek, "bulan": r.bulan, "versi_terbaru": int(r.versi_terbaru),
+                    "versi_terverifikasi": None if pd.isna(r.versi_terverifikasi) else int(r.versi_terverifikasi),
+                    "terverifikasi": bool(r.terverifikasi), "oleh": r.oleh if isinstance(r.oleh, str) else None}
+                   for r in frame.itertuples(index=False)]
+        print(json.dumps({"bulan": args.bulan, "verifikasi": records}, ensure_ascii=False, indent=2))
+        return 0
+    done = int(frame["terverifikasi"].sum())
+    uploaded = int((frame["versi_terbaru"] > 0).sum())
+    print(f"Verifikasi {format_bulan(args.bulan)}: {done} dari {uploaded} rekap yang masuk sudah diverifikasi ({len(frame)} Polsek).")
+    for r in frame.itertuples(index=False):
+        if r.versi_terbaru == 0:
+            state = "belum mengunggah"
+        elif r.terverifikasi:
+            state = f"terverifikasi versi {r.versi_terverifikasi} oleh {r.oleh}"
+        else:
+            state = f"versi {r.versi_terbaru} belum diverifikasi"
+        print(f"  {r.polsek}: {state}")
+    return 0
+
+
+def cmd_notulen(args: argparse.Namespace) -> int:
+    from core import notulen
+
+    engine = store.get_engine()
+    args.out.write_bytes(notulen.build(engine, args.bulan, tanggal=args.tanggal, polsek=args.polsek))
+    print(f"Notulen Anev {format_bulan(args.bulan)} ditulis ke {args.out}")
+    return 0
+
+
+COMMANDS.update({"arahan": cmd_arahan, "verifikasi": cmd_verifikasi, "notulen": cmd_notulen})
 
 
 def main(argv: list[str] | None = None) -> int:

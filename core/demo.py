@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 
-from core import reference, schemas, store
+from core import arahan, reference, schemas, store
 from core.ingest import read_recap
 from core.metrics import deadline
 from core.months import add_months, current_bulan, month_range
@@ -292,6 +292,7 @@ def generate(
                     raise RuntimeError(f"data contoh tidak sah ({polsek} {bulan}): {result.errors[0].message}")
                 store.save_import(engine, result, DEMO_USER, demo=True, uploaded_at=min(when, now))
                 stored += 1
+    arahan.seed_demo(engine, months)  # the Anev loop: arahan with follow-up, verified months
     return stored
 
 

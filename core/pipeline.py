@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
-from core import auth, reference, store
+from core import auth, reference, store, verifikasi
 from core.ingest import ImportResult, Issue, read_recap
 
 
@@ -31,6 +31,9 @@ def check_file(
     refused = _refusal(user, result) if user is not None else None
     if refused:
         result.errors.insert(0, Issue("", None, "Polsek", result.polsek or "", refused))
+    locked = None if result.unreadable else verifikasi.lock_message(engine, result.polsek, result.bulan)
+    if locked:
+        result.errors.insert(0, Issue("", None, "Bulan", result.bulan or "", locked))
     return result
 
 
@@ -57,7 +60,11 @@ def save(engine: Engine, result: ImportResult, user: auth.User) -> int:
     except auth.AuthError as refused:
         auth.record(engine, user.username, "unggah", f"{result.polsek} {result.bulan} {result.file}", "ditolak", str(refused))
         raise
-    version = store.save_import(engine, result, user.username)
+    try:
+        version = store.save_import(engine, result, user.username)
+    except verifikasi.Locked as locked:  # verified between the preview and Simpan
+        auth.record(engine, user.username, "unggah", f"{result.polsek} {result.bulan} {result.file}", "ditolak", str(locked))
+        raise
     auth.record(engine, user.username, "unggah", f"{result.polsek} {result.bulan} {result.file}", "ok",
                 f"versi {version}, {len(result.warnings)} peringatan, sha256 {result.sha256[:16]}")
     return version

@@ -187,7 +187,8 @@ def migrate(engine: Engine) -> None:
     One transaction; two processes starting at once on PostgreSQL take turns (advisory lock), on SQLite
     BEGIN IMMEDIATE does the same.
     """
-    import core.auth  # noqa: F401 - accounts and audit tables live beside their logic but in this schema
+    # accounts and audit, arahan and verification tables live beside their logic but in this schema
+    from core import arahan, auth, verifikasi  # noqa: F401
 
     with engine.connect().execution_options(write=True) as conn, conn.begin():
         _lock(conn, "migrate")
@@ -292,6 +293,9 @@ def _insert_version(
     conn: Connection, result: ImportResult, uploaded_by: str, demo: bool, uploaded_at: dt.datetime
 ) -> int:
     _lock(conn, "unggahan", result.polsek, result.bulan)
+    from core import verifikasi  # a verified month takes no new version; checked under the same lock as the number
+
+    verifikasi.refuse_if_locked(conn, result.polsek, result.bulan, demo=demo)
     version = _next_version(conn, result.polsek, result.bulan)
     upload_id = conn.execute(
         unggahan.insert().values(
@@ -337,8 +341,12 @@ def _remember_officers(conn: Connection, result: ImportResult) -> None:
 # --------------------------------------------------------------------------- reading
 
 
-def _latest_ids(bulan_from: str | None = None, bulan_to: str | None = None) -> sa.Select:
-    """Ids of the latest version of every Polsek/month in a month range."""
+def _latest_ids(bulan_from: str | None = None, bulan_to: str | None = None, verified_only: bool = False) -> sa.Select:
+    """Ids of the latest version of every Polsek/month in a month range (`verified_only`: the verified version, if any)."""
+    if verified_only:
+        from core import verifikasi
+
+        return verifikasi.verified_ids(bulan_from, bulan_to)
     inner = sa.select(
         unggahan.c.polsek, unggahan.c.bulan, sa.func.max(unggahan.c.versi).label("versi")
     ).group_by(unggahan.c.polsek, unggahan.c.bulan)
@@ -392,11 +400,14 @@ def _driver_rows(engine: Engine, query: sa.Select) -> list[tuple]:
             result.close()
 
 
-def rows(engine: Engine, sheet: str, bulan_from: str, bulan_to: str | None = None) -> pd.DataFrame:
-    """Rows of the latest versions for a month range, with `polsek`, `bulan` and `versi` added."""
+def rows(engine: Engine, sheet: str, bulan_from: str, bulan_to: str | None = None, verified_only: bool = False) -> pd.DataFrame:
+    """Rows of the latest versions for a month range, with `polsek`, `bulan` and `versi` added.
+
+    `verified_only`: the verified version of each Polsek-month instead, and nothing of a Polsek-month not verified.
+    """
     table = ROW_TABLES[sheet]
     bulan_to = bulan_to or bulan_from
-    ids = _latest_ids(bulan_from, bulan_to)
+    ids = _latest_ids(bulan_from, bulan_to, verified_only)
     query = (
         sa.select(unggahan.c.polsek, unggahan.c.bulan, unggahan.c.versi, *[c for c in table.columns if c.name != "unggahan_id"])
         .join(unggahan, unggahan.c.id == table.c.unggahan_id)
@@ -461,6 +472,9 @@ def delete_demo(engine: Engine) -> int:
     """Remove every synthetic upload (and its rows); real uploads stay. Returns how many were removed."""
     with writing(engine) as conn:
         ids = sa.select(unggahan.c.id).where(unggahan.c.contoh.is_(True))
+        for table in reversed(metadata.sorted_tables):  # other modules' demo records (arahan); their children cascade
+            if table is not unggahan and "contoh" in table.c:
+                conn.execute(table.delete().where(table.c.contoh.is_(True)))
         for table in ROW_TABLES.values():
             conn.execute(table.delete().where(table.c.unggahan_id.in_(ids)))
         conn.execute(pratinjau.update().where(pratinjau.c.unggahan_id.in_(ids)).values(unggahan_id=None))

@@ -105,7 +105,7 @@ def test_rekap_json_contract(env_db, tmp_path, capsys):
     code, out = run(capsys, "rekap", "--bulan", "2024-09", "--json")
     data = json.loads(out)
     assert code == 0
-    assert set(data) == {"bulan", "totals", "polsek", "desa", "kelengkapan"}
+    assert set(data) == {"bulan", "totals", "polsek", "desa", "kelengkapan", "arahan"}
     count_keys = reference.count_keys()
     assert set(data["totals"]) == set(count_keys) | set(reference.bool_keys())
     assert len(data["polsek"]) == 9
