@@ -34,7 +34,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from core import analysis, auth, metrics, reference, store
+from core import analysis, auth, fmt, metrics, reference, store
+from core import measures as measures_mod
 from core.months import add_months, current_bulan, format_bulan, is_bulan, month_range
 
 SEMUA = auth.SEMUA_POLSEK
@@ -143,59 +144,15 @@ def owner_choices() -> list[str]:
 # --------------------------------------------------------------------------- measures
 
 
-@dataclass(frozen=True)
-class Measure:
-    """A figure an arahan's target can be set on, per month and scope."""
-
-    key: str
-    label: str
-    unit: str  # "%" for a percentage, "poin" for an index, else the count's unit
-
-    @property
-    def percent(self) -> bool:
-        return self.unit == "%"
-
-
-def measures() -> dict[str, Measure]:
-    """Every measure a target may use: ratios and coverage in percent, the indices, every count and Ya/Tidak key.
-
-    The one place that names them (with `measure_values`); the catalogue can take it over later.
-    """
-    linmas = reference.settings()["pengamanan_tps"]["linmas_per_tps"]
-    found = {
-        "pos_kamling_rasio": Measure("pos_kamling_rasio", "Pos kamling aktif", "%"),
-        "cakupan_koordinasi": Measure("cakupan_koordinasi", "Desa dengan koordinasi PPK/PPS", "%"),
-        "cakupan_sosialisasi": Measure("cakupan_sosialisasi", "Desa dengan sosialisasi pemilihan", "%"),
-        "cakupan_fkpm": Measure("cakupan_fkpm", "Desa dengan FKPM aktif", "%"),
-        "linmas_rasio": Measure("linmas_rasio", f"Linmas terhadap kebutuhan ({linmas} per TPS)", "%"),
-        "tps_terpetakan": Measure("tps_terpetakan", "TPS yang sudah dipetakan kerawanannya", "%"),
-        "ps_rasio": Measure("ps_rasio", "Problem Solving selesai", "%"),
-        "indeks_kinerja": Measure("indeks_kinerja", "Indeks Kinerja rata-rata", "poin"),
-        "indeks_kesiapan": Measure("indeks_kesiapan", "Indeks Kesiapan rata-rata", "poin"),
-        "desa_melapor": Measure("desa_melapor", "Desa yang dilaporkan", "desa"),
-    }
-    for item in reference.indicators():
-        if item.key in found:
-            continue
-        if item.tipe == "angka":
-            found[item.key] = Measure(item.key, f"Jumlah {item.label}", item.unit or "")
-        elif item.tipe == "ya_tidak":
-            found[item.key] = Measure(item.key, f"Desa {item.label}", "desa")
-    return found
+def measures() -> dict[str, reference.Measure]:
+    """The measures a target may use: the catalogue's measures shown in `arahan` (`data/indikator.csv`, `data/ukuran.csv`)."""
+    return {m.key: m for m in reference.shown("arahan")}
 
 
 def measure_values(desa: pd.DataFrame, months: list[str]) -> pd.DataFrame:
-    """Every measure per month (index) for the desa rows given; NaN where a month has no recap or no denominator.
-
-    Built on `analysis.monthly_series` (sums, ratios from sums, coverage, mean indices), plus the share of reporting
-    desa with FKPM aktif and the share of TPS classified.
-    """
-    series = analysis.monthly_series(desa, months).copy()
-    reported = series["desa_melapor"].where(series["desa_melapor"] > 0)
-    series["cakupan_fkpm"] = series["fkpm_aktif"] / reported * 100
-    classified = sum(series[c] for c in metrics.TPS_CLASSES.values())
-    series["tps_terpetakan"] = classified / series["tps"].where(series["tps"] > 0) * 100
-    series.loc[series["desa_melapor"] == 0, :] = np.nan
+    """Every measure per month (index) for the desa rows given (`core.measures.series`); NaN where a month has no recap."""
+    series = measures_mod.series(desa, months).copy()
+    series.loc[series["desa_melapor"] == 0, [c for c in series.columns if c not in ("desa_melapor", "polsek_melapor")]] = np.nan
     return series
 
 
@@ -204,13 +161,13 @@ def format_value(value: float | None, key: str | None) -> str:
     if value is None or pd.isna(value) or key is None:
         return "\u2013"
     measure = measures().get(key)
-    if measure is not None and measure.percent:
+    if measure is not None and measure.is_percent:
         # one decimal just below 100 (or above 0), so 99.6% never reads as a met 100% target
         return f"{value:.1f}%".replace(".", ",") if 99 < value < 100 or 0 < value < 1 else f"{value:.0f}%"
-    if measure is not None and measure.unit == "poin":
-        return f"{value:.1f}".replace(".", ",")
-    text = f"{value:,.0f}".replace(",", ".")
-    return f"{text} {measure.unit}".strip() if measure is not None else text
+    if measure is not None and measure.satuan == "poin":
+        return fmt.number(value, 1)
+    text = fmt.number(value)
+    return f"{text} {measure.satuan}".strip() if measure is not None else text
 
 
 def target_text(key: str | None, arah: str | None, target: float | None) -> str:
@@ -387,8 +344,8 @@ def _validate(values: dict, today: dt.date | None = None) -> dict:
             target = float(target)
         except (TypeError, ValueError) as exc:
             raise ArahanError(f"Isi angka target untuk {measures()[key].label}.") from exc
-        if not np.isfinite(target) or target < 0 or (measures()[key].percent and target > 100):
-            raise ArahanError(f"Target {measures()[key].label} harus angka 0\u2013100 (persen)." if measures()[key].percent
+        if not np.isfinite(target) or target < 0 or (measures()[key].is_percent and target > 100):
+            raise ArahanError(f"Target {measures()[key].label} harus angka 0\u2013100 (persen)." if measures()[key].is_percent
                               else f"Target {measures()[key].label} harus angka 0 atau lebih.")
     else:
         arah, target = None, None
@@ -846,15 +803,18 @@ def prefill_from_finding(finding: analysis.Finding, scope_polsek: str | None = N
     name. The person recording reads and edits before saving.
     """
     text = finding.teks
-    found: list[str] = []
+    found: list[str] = list(getattr(finding, "polsek", ()) or ())  # the Polsek the finding names, when it says
     rest = text
-    for name in sorted(reference.polsek_names(), key=len, reverse=True):  # Insana Utara before Insana
+    for name in sorted(reference.polsek_names(), key=len, reverse=True) if not found else []:  # Insana Utara first
         if name in rest:
             found.append(name)
             rest = rest.replace(name, " ")
-    owners = sorted(found) or ([scope_polsek] if scope_polsek else [SEMUA])
+    owners = sorted(set(found)) or ([scope_polsek] if scope_polsek else [SEMUA])
     lowered = text.lower()
-    key = None if finding.jenis in _ANSWERS else next((k for word, k in _MEASURE_WORDS if word in lowered), None)
+    named = getattr(finding, "ukuran", None)
+    key = named if named in measures() else None
+    if key is None and finding.jenis not in _ANSWERS:
+        key = next((k for word, k in _MEASURE_WORDS if word in lowered), None)
     template = _ANSWERS.get(finding.jenis)
     teks = template.format(batas=reference.settings()["laporan"]["tanggal_batas"]) if template else f"Tindak lanjuti: {text}"
     return {"teks": teks, "pemilik": owners, "ukuran": key, "sumber": f"Catatan untuk Anev: {text}"}
@@ -872,7 +832,7 @@ def to_json(engine: Engine, bulan: str, scope_polsek: str | None = None, verifie
         target = None
         if row.terukur:
             measure = measures()[row.ukuran]
-            target = {"ukuran": row.ukuran, "label": measure.label, "arah": row.arah, "nilai": _number(row.target), "satuan": measure.unit}
+            target = {"ukuran": row.ukuran, "label": measure.label, "arah": row.arah, "nilai": _number(row.target), "satuan": measure.satuan}
         out.append({
             "id": row.id, "teks": row.teks, "bulan_diberikan": row.bulan_diberikan, "pemilik": list(row.pemilik_list),
             "tenggat": row.tenggat, "target": target, "status": row.status, "penjelasan": row.penjelasan,

@@ -112,8 +112,9 @@ def ranking(frame: pd.DataFrame, value: str = "indeks_kinerja", size: str = "lay
     ordered = frame.sort_values(value, ascending=True, na_position="first")
     categories = ordered["kategori_kinerja"] if "kategori_kinerja" in ordered.columns else pd.Series([None] * len(ordered))
     colours = [KATEGORI_COLOURS.get(k if isinstance(k, str) else None, KATEGORI_COLOURS[None]) for k in categories]
-    names = [polsek_short(p) for p in ordered["polsek"]]
-    text = [fmt.number(v, 1) if pd.notna(v) else "belum melapor" for v in ordered[value]]
+    # a Polsek without a report says so in its name (a zero-length bar has no room for a label)
+    names = [polsek_short(p) + ("" if pd.notna(v) else " (belum melapor)") for p, v in zip(ordered["polsek"], ordered[value], strict=True)]
+    text = [fmt.number(v, 1) if pd.notna(v) else "" for v in ordered[value]]
     s = SIZES[size]
     bar = go.Bar(
         x=ordered[value].fillna(0), y=names, orientation="h", marker_color=colours, text=text, textposition="outside",

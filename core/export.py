@@ -37,7 +37,10 @@ TOP, BOTTOM = Inches(1.35), Inches(6.85)
 
 
 def _scope_label(data: views.AnevData) -> str:
-    return f"{fmt.month(data.bulan)} \u00b7 {data.scope.label}" + (" \u00b7 DATA CONTOH" if data.demo else "")
+    label = f"{fmt.month(data.bulan)} \u00b7 {data.scope.label}" + (" \u00b7 DATA CONTOH" if data.demo else "")
+    if data.caveat:
+        label += " \u00b7 " + ("hanya rekap terverifikasi" if data.verified_only else "ada rekap belum diverifikasi")
+    return label
 
 
 def _guard(data: views.AnevData) -> pd.DataFrame:
@@ -300,6 +303,20 @@ def build_pptx(data: views.AnevData) -> bytes:
     subtitle.text = f"Polres Timor Tengah Utara \u00b7 {_scope_label(data)}"
     subtitle.text_frame.paragraphs[0].font.size = Pt(24)
 
+    follow = views.tindak_lanjut_view(data)
+    slide = _slide(prs, "Tindak lanjut arahan Anev sebelumnya", data)
+    if follow.arahan.total:
+        _lines(slide, [" \u00b7 ".join(f"{status.capitalize()}: {count}" for status, count in follow.counts)], top=1.3, height=0.5,
+               size=16, bullet=False)
+        _table(slide, follow.arahan.shown, 0.5, 1.85, 12.3, font=12, row_in=0.78, widths=[4.2, 1.9, 1.3, 1.3, 1.8, 1.8])
+        if follow.arahan.note:
+            _lines(slide, [follow.arahan.note], top=1.85 + 0.78 * (len(follow.arahan.shown) + 1) + 0.05, height=0.5, size=13,
+                   bullet=False)
+    else:
+        _lines(slide, ["Belum ada arahan dari Anev sebelumnya yang perlu ditindaklanjuti."], size=22, bullet=False)
+    if data.caveat:
+        _lines(slide, [data.caveat], top=6.45, height=0.45, size=12, bullet=False)
+
     kelengkapan = views.kelengkapan_view(data)
     slide = _slide(prs, "Kelengkapan laporan", data)
     month = kelengkapan.matrix[kelengkapan.matrix["bulan"] == data.bulan]
@@ -382,8 +399,13 @@ def build_pptx(data: views.AnevData) -> bytes:
 
 
 def export(engine: Engine, bulan: str, fmt_name: str, polsek: str | None = None, scope: Scope | None = None) -> bytes:
-    """The Anev material of a month as `pptx` or `xlsx` bytes, for a scope (a Polsek account's own Polsek only)."""
-    data = views.load(engine, bulan, scope or Scope(polsek))
+    """The Anev material of a month as `pptx` or `xlsx` bytes, for a scope (a Polsek account's own Polsek only).
+
+    Verified recaps only when `[verifikasi] paparan_hanya_terverifikasi` says so (the deck is shown in the meeting too).
+    """
+    from core import verifikasi
+
+    data = views.load(engine, bulan, scope or Scope(polsek), verified_only=verifikasi.only_verified_in_paparan())
     if fmt_name == "pptx":
         return build_pptx(data)
     if fmt_name == "xlsx":

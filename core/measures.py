@@ -69,12 +69,11 @@ def table(desa: pd.DataFrame, by: str | list[str] | None = "bulan", keys: list[s
         if m.jenis == "jumlah":
             out[m.key] = sums[m.kolom]
         elif m.jenis == "rasio":
-            num, den = m.columns
-            out[m.key] = sums[num] / sums[den].where(sums[den] > 0) * 100
+            above = sum(sums[c] for c in m.numerator)
+            out[m.key] = above / sums[m.denominator].where(sums[m.denominator] > 0) * 100
         elif m.jenis == "linmas":
-            num, den = m.columns
-            need = sums[den] * linmas_per_tps()
-            out[m.key] = sums[num] / need.where(need > 0) * 100
+            need = sums[m.denominator] * linmas_per_tps()
+            out[m.key] = sums[m.numerator[0]] / need.where(need > 0) * 100
         elif m.jenis == "cakupan":
             out[m.key] = grouped[f"_c_{m.key}"].mean() * 100
         elif m.jenis == "rerata":

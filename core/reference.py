@@ -100,6 +100,15 @@ class Measure:
     def columns(self) -> list[str]:
         return [c for c in self.kolom.replace("+", "/").split("/") if c]
 
+    @property
+    def numerator(self) -> list[str]:
+        """Columns summed above the line of a ratio (`a+b/c` -> [a, b])."""
+        return [c for c in self.kolom.split("/")[0].split("+") if c]
+
+    @property
+    def denominator(self) -> str:
+        return self.kolom.split("/")[-1]
+
     def order(self, place: str) -> int | None:
         return dict(self.tampil).get(place)
 

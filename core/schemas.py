@@ -261,7 +261,8 @@ def check_measures(frame: pd.DataFrame, known: set[str], file: str = "data/ukura
             problems.append(f'{_where(file, index, "key")}: "{row["key"]}" sudah dipakai sebagai kolom di data/indikator.csv.')
         columns = [c for c in re.split(r"[/+]", row["kolom"]) if c]
         needed = {"rasio": 2, "linmas": 2, "cakupan": 1, "jumlah": 1, "rerata": 1, "polsek": 0, "desa": 0}[row["jenis"]]
-        if len(columns) != needed:
+        parts = len(row["kolom"].split("/")) if row["kolom"] else 0  # a ratio's numerator may be a sum: a+b/c
+        if (needed == 2 and parts != 2) or (needed != 2 and len(columns) != needed):
             problems.append(f'{_where(file, index, "kolom")}: jenis {row["jenis"]} memerlukan {needed} kolom '
                             f'({"pembilang/penyebut" if needed == 2 else "satu kolom" if needed else "kosong"}).')
         for column in columns:

@@ -394,13 +394,26 @@ def screen_header(title: str) -> tuple[str, str | None]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _anev(url: str, bulan: str, scope: Scope, version: tuple[int, int]) -> views.AnevData:
-    return views.load(_engine(url), bulan, scope)
+def _anev(url: str, bulan: str, scope: Scope, verified_only: bool, version: tuple) -> views.AnevData:
+    return views.load(_engine(url), bulan, scope, verified_only=verified_only)
 
 
-def anev(bulan: str, scope: Scope) -> views.AnevData:
-    """The month's data for a scope (already limited to what the user may see), cached until the data changes."""
-    return _anev(config.db_url(), bulan, scope, data_version())
+def anev(bulan: str, scope: Scope, verified_only: bool = False) -> views.AnevData:
+    """The month's data for a scope (already limited to what the user may see).
+
+    Cached until recaps, arahan or verifications change.
+    """
+    from core import arahan, verifikasi
+
+    eng = engine()
+    version = (data_version(), arahan.version(eng), verifikasi.version(eng))
+    return _anev(config.db_url(), bulan, scope, verified_only, version)
+
+
+def caveat(data: views.AnevData) -> None:
+    """Say under the scope line when the figures include recaps that nobody has verified yet (or only verified ones)."""
+    if data.caveat:
+        st.caption(escape(data.caveat))
 
 
 def scope(polsek: str | None) -> Scope:
@@ -502,6 +515,7 @@ STYLE = """
   [data-testid="stMetricDelta"] { flex-shrink: 0; }
   [data-testid="stMetricDelta"] + [data-testid="stMetricDeltaDescription"], [data-testid="stMetric"] > div > div:last-child {
       flex-wrap: wrap; }
+  [class*="st-key-ukuran_layar"] { display: none !important; }
   .tabel-anev table { border-collapse: collapse; width: 100%; }
   .tabel-anev th { text-align: left; background: #1F3864; color: white; padding: 0.35em 0.5em; font-weight: 600; }
   .tabel-anev td { padding: 0.3em 0.5em; border-bottom: 1px solid #d0d0d0; vertical-align: top; overflow-wrap: anywhere; }

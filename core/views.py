@@ -41,6 +41,9 @@ class AnevData:
     desa: pd.DataFrame
     uploads: pd.DataFrame
     demo: bool
+    follow_up: pd.DataFrame = field(default_factory=pd.DataFrame)  # arahan reviewed at this Anev (`core.arahan`)
+    caveat: str = ""  # "Termasuk rekap yang belum diverifikasi (...)": shown under every figure it concerns
+    verified_only: bool = False
 
     @property
     def month_rows(self) -> pd.DataFrame:
@@ -72,11 +75,24 @@ def build(bulan: str, scope: Scope, kegiatan: pd.DataFrame, kerawanan: pd.DataFr
     return AnevData(bulan, scope, months, desa, access.limit(uploads, scope), demo)
 
 
-def load(engine: Engine, bulan: str, scope: Scope) -> AnevData:
-    """Read the month's data for a scope from the database (latest versions only)."""
+def load(engine: Engine, bulan: str, scope: Scope, verified_only: bool = False) -> AnevData:
+    """Read the month's data for a scope from the database: the latest versions, or only verified ones.
+
+    With the arahan under review at this Anev and the caveat naming recaps not yet verified.
+    """
+    from core import arahan, verifikasi
+
     first = add_months(bulan, -HISTORY_MONTHS)
-    return build(bulan, scope, store.rows(engine, "kegiatan", first, bulan), store.rows(engine, "kerawanan", first, bulan),
-                 store.uploads(engine), store.has_demo(engine))
+    data = build(bulan, scope, store.rows(engine, "kegiatan", first, bulan, verified_only=verified_only),
+                 store.rows(engine, "kerawanan", first, bulan, verified_only=verified_only), store.uploads(engine),
+                 store.has_demo(engine))
+    data.follow_up = arahan.follow_up(engine, bulan, scope.polsek, view="rapat", verified_only=verified_only)
+    if verified_only:
+        data.caveat = "Hanya rekap yang sudah diverifikasi yang ditampilkan."
+    else:
+        data.caveat = verifikasi.caveat(engine, [bulan], scope.polsek) or ""
+    data.verified_only = verified_only
+    return data
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -213,9 +229,19 @@ def ringkasan_view(data: AnevData) -> RingkasanView:
                  "di kedua bulan (Polsek yang sama).")
     return RingkasanView(
         data.bulan, data.scope, data.has_data, cards, trends, polsek_ranking(data, "indeks_kinerja"),
-        analysis.findings(data.desa, data.completeness, data.bulan, data.scope.polsek),
+        findings(data),
         f"{fmt.month(data.months[0])} \u2013 {fmt.month(data.bulan)}", note, kpis,
     )
+
+
+def findings(data: AnevData) -> list[analysis.Finding]:
+    """Catatan untuk Anev: the data's findings and the arahan that are overdue or not moving, most serious first."""
+    from core import arahan
+
+    notes = analysis.findings(data.desa, data.completeness, data.bulan, data.scope.polsek)
+    if not data.follow_up.empty:
+        notes += arahan.findings(None, data.bulan, data.scope.polsek, rows=data.follow_up)
+    return sorted(notes, key=lambda f: {"tinggi": 0, "sedang": 1}[f.tingkat])
 
 
 def polsek_ranking(data: AnevData, value: str) -> pd.DataFrame:
@@ -434,8 +460,8 @@ def polsek_view(data: AnevData, polsek: str, guard: pd.DataFrame | None = None) 
     for measure in reference.shown("dek"):
         text = measure_text(measure, values[measure.key])
         if measure.jenis == "rasio":
-            num, den = measure.columns
-            text += f" ({fmt.number(sums.get(num))} dari {fmt.number(sums.get(den))})"
+            above = sum(sums.get(c, 0) for c in measure.numerator)
+            text += f" ({fmt.number(above)} dari {fmt.number(sums.get(measure.denominator))})"
         facts.append((measure.label, text))
     if guard is not None and polsek in set(guard["polsek"]):
         row = guard.set_index("polsek").loc[polsek]
@@ -619,3 +645,28 @@ FINDINGS_LIMIT = 5
 def findings_rows(findings: list[analysis.Finding]) -> pd.DataFrame:
     """Findings as rows (tingkat, jenis, teks) in their order, for cut lists and tables."""
     return pd.DataFrame([{"tingkat": f.tingkat, "jenis": f.jenis, "teks": f.teks} for f in findings], columns=["tingkat", "jenis", "teks"])
+
+
+# --------------------------------------------------------------------------- Tindak Lanjut Arahan (the next Anev)
+
+
+@dataclass
+class TindakLanjutView:
+    bulan: str
+    scope: Scope
+    counts: list[tuple[str, int]]  # status -> number of arahan
+    arahan: CutList  # columns: Arahan, Pelaksana, Tenggat, Status, Saat diberikan, Sekarang
+
+
+def tindak_lanjut_view(data: AnevData) -> TindakLanjutView:
+    """The arahan given at earlier Anev and still open: owner, due month, status, figure then and now; most urgent first."""
+    from core import arahan
+
+    rows = data.follow_up
+    if rows.empty:
+        table = pd.DataFrame(columns=["Arahan", "Pelaksana", "Tenggat", "Status", "Saat diberikan", "Sekarang"])
+        return TindakLanjutView(data.bulan, data.scope, [], CutList(table, "arahan", "semua arahan di layar Tindak Lanjut"))
+    shown = arahan.display_frame(rows)
+    table = shown[["Arahan", "Pelaksana", "Tenggat", "Status", "Saat diberikan", "Sekarang"]].reset_index(drop=True)
+    counts = [(status, int((rows["status"] == status).sum())) for status in arahan.STATUSES if (rows["status"] == status).any()]
+    return TindakLanjutView(data.bulan, data.scope, counts, CutList(table, "arahan", "semua arahan di layar Tindak Lanjut", limit=5))

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from core import charts, fmt, store, ui, views
+from core import auth, charts, fmt, store, ui, ui_arahan, views
 
 bulan, polsek = ui.screen_header("Kelengkapan Laporan")
-view = views.kelengkapan_view(ui.anev(bulan, ui.scope(polsek)))
+data = ui.anev(bulan, ui.scope(polsek))
+view = views.kelengkapan_view(data)
+ui.caveat(data)
 
 with st.container(horizontal=True, gap="small"):
     st.metric("Tepat waktu", view.on_time, border=True, width=200)
@@ -16,6 +18,14 @@ st.caption(view.deadline)
 st.subheader("Polsek \u00d7 bulan")
 ui.chart(charts.completeness_matrix(view.matrix), key="matriks")
 st.caption(view.legend)
+
+st.subheader("Verifikasi rekap")
+st.caption("Rekap yang sudah diverifikasi Kasat Binmas terkunci: unggahan baru ditolak sampai verifikasinya dibatalkan "
+           "dengan alasan (tercatat di jejak audit).")
+user = ui.current_user()
+ui_arahan.verification_block(bulan, user, ui.scope(polsek).polsek, key="kelengkapan_verifikasi")
+if user is not None and user.role not in auth.VERIFY_ROLES:
+    st.caption("Verifikasi dilakukan oleh pimpinan atau verifikator.")
 
 st.subheader("Cakupan desa")
 st.caption("Desa melapor: desa yang ada di lembar Kegiatan rekap bulan ini.")

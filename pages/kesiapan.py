@@ -21,9 +21,11 @@ with st.expander("Ubah agenda pemilihan"), st.form("agenda"):
         ui.save_election_agenda(nama, tanggal)
         st.rerun()
 
-view = views.kesiapan_view(ui.anev(bulan, ui.scope(polsek)))
+data = ui.anev(bulan, ui.scope(polsek))
+view = views.kesiapan_view(data)
 if not view.has_data:
     ui.no_data(bulan, polsek)
+ui.caveat(data)
 
 st.subheader("Indeks Kesiapan per Polsek")
 st.caption(f"{fmt.month(bulan)} \u00b7 {view.weights}.")
@@ -35,6 +37,15 @@ st.caption("Persen desa yang melapor dengan sedikitnya satu kegiatan bulan ini."
 
 st.subheader(view.trend.title)
 ui.chart(charts.trend(view.trend.series, view.trend.keys, view.trend.labels, percent=True), key="tren_cakupan")
+
+follow = views.tindak_lanjut_view(data)
+st.subheader("Tindak lanjut arahan Anev")
+if follow.arahan.total:
+    st.caption("Arahan dari Anev sebelumnya yang masih berjalan, dengan angka saat diberikan dan sekarang "
+               "(rincian dan catatan di layar Tindak Lanjut).")
+    ui.html_table(follow.arahan.rows[["Arahan", "Pelaksana", "Tenggat", "Status", "Saat diberikan", "Sekarang"]], key="tl-kesiapan")
+else:
+    st.caption("Belum ada arahan dari Anev sebelumnya yang perlu ditindaklanjuti bulan ini.")
 
 st.subheader("Linmas terhadap kebutuhan")
 ui.table(view.linmas, key="linmas",

@@ -6,6 +6,7 @@ from core import access, analysis, charts, fmt, ui, views
 
 bulan, polsek = ui.screen_header("Kinerja Bhabinkamtibmas")
 data = ui.anev(bulan, ui.scope(polsek))
+ui.caveat(data)
 view = views.kinerja_view(data)
 if not view.has_data:
     ui.no_data(bulan, polsek)

@@ -9,22 +9,22 @@ same view object as its screen and its deck page (`core.views`).
 
 import streamlit as st
 
-from core import charts, fmt, maps, ui, views
+from core import arahan, auth, charts, fmt, maps, ui, ui_arahan, verifikasi, views
 
 ui.ensure_frame()
 bulan, polsek = ui.current_filters()
 scope = ui.scope(polsek)
-data = ui.anev(bulan, scope)
+data = ui.anev(bulan, scope, verified_only=verifikasi.only_verified_in_paparan())
 
-SLIDES = ["Judul", "Kelengkapan Laporan", "Ringkasan", "Tren Kegiatan", "Kinerja Bhabinkamtibmas", "Kesiapan Pemilihan",
-          "Peta Kerawanan", "Desa Rawan", "Catatan untuk Anev"]
+SLIDES = ["Judul", "Tindak Lanjut Arahan", "Kelengkapan Laporan", "Ringkasan", "Tren Kegiatan", "Kinerja Bhabinkamtibmas",
+          "Kesiapan Pemilihan", "Peta Kerawanan", "Desa Rawan", "Catatan untuk Anev"]
 raw = str(st.query_params.get("slide", "1"))
 index = min(max(int(raw) - 1, 0), len(SLIDES) - 1) if raw.isdigit() else 0
 WIDTH, HEIGHT = ui.viewport() or (1366, 768)  # the projector's window; a first run before the browser answers uses 1366x768
 FONT = 20 if HEIGHT < 760 else 22 if HEIGHT < 900 else 26  # px: body text and table cells
 CHART = "proyektor_besar" if HEIGHT >= 900 else "proyektor"  # core.charts type sizes
 #: Height left for a slide's body: the window minus the header line, the slide title, the buttons and the margins.
-BODY = max(HEIGHT - 265, 300)
+BODY = max(HEIGHT - 290, 300)
 
 st.html(
     f"""
@@ -59,6 +59,11 @@ st.html(
     window.__anevPaparan = true;
     document.addEventListener("keydown", function (e) {{
       if (e.target && ["INPUT", "TEXTAREA", "SELECT"].includes(e.target.tagName)) return;
+      if (e.key === "Escape") {{
+        const exit = document.querySelector(".st-key-paparan_keluar button");
+        if (exit) {{ e.preventDefault(); exit.click(); }}
+        return;
+      }}
       const next = ["ArrowRight", "PageDown", " ", "ArrowDown"].includes(e.key);
       const prev = ["ArrowLeft", "PageUp", "ArrowUp"].includes(e.key);
       if (!next && !prev) return;
@@ -80,16 +85,18 @@ def leave() -> None:
     st.query_params.pop("slide", None)
 
 
-head, exit_col = st.columns([6, 1], vertical_alignment="center")
 demo_mark = " \u00b7 DATA CONTOH" if data.demo else ""
-head.html(
-    f"<div class='paparan-kepala'><span>Anev Bhabinkamtibmas Polres TTU \u00b7 {fmt.month(bulan)} \u00b7 "
-    f"{ui.escape_html(scope.label)}{demo_mark}</span>"
-    f"<span class='nomor'>{index + 1} / {len(SLIDES)}</span></div>"
-)
-if exit_col.button("Keluar", key="paparan_keluar", icon=":material/close:", shortcut="Esc", on_click=leave, width="stretch",
-                   help="Kembali ke dasbor (tombol Esc)"):
-    st.switch_page("pages/ringkasan.py", query_params={k: v for k, v in {"bulan": bulan, "polsek": polsek}.items() if v})
+if data.caveat:
+    demo_mark += " \u00b7 " + ("hanya rekap terverifikasi" if data.verified_only else "ada rekap belum diverifikasi")
+with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+    st.html(
+        f"<div class='paparan-kepala'><span>Anev Bhabinkamtibmas Polres TTU \u00b7 {fmt.month(bulan)} \u00b7 "
+        f"{ui.escape_html(scope.label)}{demo_mark}</span><span class='nomor'>{index + 1} / {len(SLIDES)}</span></div>",
+        width="stretch",
+    )
+    if st.button("Keluar", key="paparan_keluar", icon=":material/close:", on_click=leave, width="content",
+                 help="Kembali ke dasbor (tombol Esc)"):
+        st.switch_page("pages/ringkasan.py", query_params={k: v for k, v in {"bulan": bulan, "polsek": polsek}.items() if v})
 
 slide = SLIDES[index]
 if slide != "Judul":
@@ -108,6 +115,15 @@ with st.container(key="slide_isi"):
             f"<div class='sedang'>Polres Timor Tengah Utara \u00b7 {fmt.month(bulan)}</div>"
             f"<div class='sedang'>{ui.escape_html(scope.label)}</div></div>"
         )
+    elif slide == "Tindak Lanjut Arahan":
+        view = views.tindak_lanjut_view(data)
+        if not view.arahan.total:
+            note("Belum ada arahan dari Anev sebelumnya yang perlu ditindaklanjuti.")
+        else:
+            note(" \u00b7 ".join(f"{status.capitalize()}: {count}" for status, count in view.counts))
+            ui.html_table(view.arahan.shown[["Arahan", "Pelaksana", "Tenggat", "Status", "Saat diberikan", "Sekarang"]],
+                          key="p-tindak-lanjut", font_px=FONT)
+            note(view.arahan.note)
     elif slide == "Kelengkapan Laporan":
         view = views.kelengkapan_view(data)
         left, right = st.columns([1, 3], gap="large")
@@ -182,12 +198,20 @@ with st.container(key="slide_isi"):
         items = "".join(f"<li class='{row.tingkat}'>{ui.escape_html(row.teks)}</li>" for row in notes.shown.itertuples())
         st.html(f"<ul class='paparan-temuan' style='font-size:{FONT}px'>{items}</ul>")
         note(notes.note)
+        user = ui.current_user()
+        if user is not None and user.role in auth.ARAHAN_EDIT_ROLES:
+            with st.popover("Catat arahan", icon=":material/add_task:"):
+                st.caption("Pilih catatan yang dijawab arahan ini; isian terisi dari catatan itu dan dapat diubah.")
+                for number, finding in enumerate(view.findings[:notes.limit], start=1):
+                    ui_arahan.arahan_button(bulan, user, label=f"Dari catatan {number}", key=f"p_arahan_{number}",
+                                            **arahan.prefill_from_finding(finding, polsek))
+                ui_arahan.arahan_button(bulan, user, label="Arahan baru tanpa catatan", key="p_arahan_baru")
 
 prev_col, auto_col, next_col = st.columns([2, 3, 2], vertical_alignment="center")
 prev_col.button("\u25c0 Sebelumnya", key="paparan_sebelum", on_click=go, args=(-1,), disabled=index == 0, width="stretch")
 next_col.button("Berikutnya \u25b6", key="paparan_berikut", on_click=go, args=(1,), disabled=index == len(SLIDES) - 1,
                 width="stretch")
-auto = auto_col.toggle("Maju otomatis (30 detik)", key="paparan_otomatis")
+auto = auto_col.toggle("Maju otomatis", key="paparan_otomatis", help="Slide berikutnya tiap 30 detik")
 if auto and index < len(SLIDES) - 1:
     st.html("<script>clearTimeout(window.__anevTimer);window.__anevTimer=setTimeout(function(){"
             "const b=document.querySelector('.st-key-paparan_berikut button');if(b&&!b.disabled){b.click();}}, 30000);</script>",

@@ -5,9 +5,11 @@ import streamlit as st
 from core import ui, views
 
 bulan, polsek = ui.screen_header("Rekap Bulanan")
-view = views.rekap_view(ui.anev(bulan, ui.scope(polsek)))
+data = ui.anev(bulan, ui.scope(polsek))
+view = views.rekap_view(data)
 if not view.cards:
     ui.no_data(bulan, polsek)
+ui.caveat(data)
 
 with st.container(horizontal=True, gap="small"):
     for label, value in view.cards:

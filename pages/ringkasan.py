@@ -2,18 +2,26 @@
 
 import streamlit as st
 
-from core import charts, ui, views
+from core import arahan, auth, charts, ui, ui_arahan, views
 
 bulan, polsek = ui.screen_header("Ringkasan Anev")
-view = views.ringkasan_view(ui.anev(bulan, ui.scope(polsek)))
+data = ui.anev(bulan, ui.scope(polsek))
+view = views.ringkasan_view(data)
 if not view.has_data:
     ui.no_data(bulan, polsek)
+ui.caveat(data)
 
 st.caption(view.comparison_note)
 ui.kpi_cards(view.cards)
 
 st.subheader("Catatan untuk Anev")
+user = ui.current_user()
 ui.show_findings(view.findings)
+if view.findings and user is not None and user.role in auth.ARAHAN_EDIT_ROLES:
+    with st.expander("Catat arahan dari catatan ini"):
+        for number, finding in enumerate(view.findings):
+            st.caption(ui.escape(finding.teks))
+            ui_arahan.arahan_button(bulan, user, key=f"arahan_catatan_{number}", **arahan.prefill_from_finding(finding, polsek))
 
 left, right = st.columns([3, 2])
 with left:
