@@ -516,9 +516,11 @@ STYLE = """
   [data-testid="stMetricDelta"] + [data-testid="stMetricDeltaDescription"], [data-testid="stMetric"] > div > div:last-child {
       flex-wrap: wrap; }
   [class*="st-key-ukuran_layar"] { display: none !important; }
+  /* blocks that only carry our styles and scripts take no room (their rules still apply) */
+  [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > style:first-child) { display: none !important; }
   .tabel-anev table { border-collapse: collapse; width: 100%; }
   .tabel-anev th { text-align: left; background: #1F3864; color: white; padding: 0.35em 0.5em; font-weight: 600; }
-  .tabel-anev td { padding: 0.3em 0.5em; border-bottom: 1px solid #d0d0d0; vertical-align: top; overflow-wrap: anywhere; }
+  .tabel-anev td { padding: 0.3em 0.5em; border-bottom: 1px solid #d0d0d0; vertical-align: top; overflow-wrap: break-word; }
   .tabel-anev td.angka { text-align: right; white-space: nowrap; }
   .tabel-anev tbody tr:nth-child(even) { background: #f4f6fa; }
 </style>

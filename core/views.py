@@ -640,6 +640,8 @@ def rekap_view(data: AnevData) -> RekapView:
 
 #: Findings a slide or deck page shows before saying "N dari M".
 FINDINGS_LIMIT = 5
+#: Arahan a slide or deck page shows (their text is long) before saying "N dari M".
+FOLLOW_UP_LIMIT = 4
 
 
 def findings_rows(findings: list[analysis.Finding]) -> pd.DataFrame:
@@ -668,5 +670,7 @@ def tindak_lanjut_view(data: AnevData) -> TindakLanjutView:
         return TindakLanjutView(data.bulan, data.scope, [], CutList(table, "arahan", "semua arahan di layar Tindak Lanjut"))
     shown = arahan.display_frame(rows)
     table = shown[["Arahan", "Pelaksana", "Tenggat", "Status", "Saat diberikan", "Sekarang"]].reset_index(drop=True)
+    table["Tenggat"] = [fmt.month_short(m) for m in rows["tenggat"]]
     counts = [(status, int((rows["status"] == status).sum())) for status in arahan.STATUSES if (rows["status"] == status).any()]
-    return TindakLanjutView(data.bulan, data.scope, counts, CutList(table, "arahan", "semua arahan di layar Tindak Lanjut", limit=5))
+    return TindakLanjutView(data.bulan, data.scope, counts,
+                            CutList(table, "arahan", "semua arahan di layar Tindak Lanjut", limit=FOLLOW_UP_LIMIT))

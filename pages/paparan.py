@@ -24,7 +24,7 @@ WIDTH, HEIGHT = ui.viewport() or (1366, 768)  # the projector's window; a first 
 FONT = 20 if HEIGHT < 760 else 22 if HEIGHT < 900 else 26  # px: body text and table cells
 CHART = "proyektor_besar" if HEIGHT >= 900 else "proyektor"  # core.charts type sizes
 #: Height left for a slide's body: the window minus the header line, the slide title, the buttons and the margins.
-BODY = max(HEIGHT - 290, 300)
+BODY = max(HEIGHT - 270, 300)
 
 st.html(
     f"""
@@ -120,10 +120,10 @@ with st.container(key="slide_isi"):
         if not view.arahan.total:
             note("Belum ada arahan dari Anev sebelumnya yang perlu ditindaklanjuti.")
         else:
-            note(" \u00b7 ".join(f"{status.capitalize()}: {count}" for status, count in view.counts))
             ui.html_table(view.arahan.shown[["Arahan", "Pelaksana", "Tenggat", "Status", "Saat diberikan", "Sekarang"]],
                           key="p-tindak-lanjut", font_px=FONT)
-            note(view.arahan.note)
+            note(" \u00b7 ".join([f"{status.capitalize()}: {count}" for status, count in view.counts]
+                                  + ([view.arahan.note] if view.arahan.note else [])))
     elif slide == "Kelengkapan Laporan":
         view = views.kelengkapan_view(data)
         left, right = st.columns([1, 3], gap="large")
