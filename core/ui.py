@@ -241,10 +241,10 @@ def peta_frame(bulan: str, polsek: str | None) -> pd.DataFrame:
 
 
 def boundaries():
-    """Boundary polygons from `ANEV_WILAYAH_DIR`, or None (points only). Read once per file change."""
-    from core import maps
+    """Boundary polygons from `data/` (or `ANEV_WILAYAH_DIR`), None without them (points). Read once per file change."""
+    from core import wilayah
 
-    return maps.load_boundaries(config.wilayah_dir())
+    return wilayah.load_boundaries()
 
 
 def month_neighbours(bulan: str) -> tuple[str | None, str | None]:
@@ -385,3 +385,35 @@ def screen_header(title: str) -> tuple[str, str | None]:
     demo_badge()
     st.caption(scope_caption(bulan, polsek))
     return bulan, polsek
+
+
+# The browser reports how wide the main column is where this element sits, how far it is from the top of the window,
+# and the window's height (a map is then fitted to the space it really has); again when the window or column changes.
+_MEASURE_JS = """
+export default function (component) {
+  const { setStateValue, parentElement } = component;
+  const host = parentElement instanceof ShadowRoot ? parentElement.host : parentElement;
+  let last = "";
+  const report = () => {
+    const box = host.getBoundingClientRect();
+    const main = host.closest("[data-testid=stMain]");
+    const size = { lebar: Math.round(box.width), atas: Math.round(box.top + (main ? main.scrollTop : 0)),
+                   tinggi: Math.round(window.innerHeight) };
+    const text = JSON.stringify(size);
+    if (size.lebar > 0 && text !== last) { last = text; setStateValue("ukuran", size); }
+  };
+  report();
+  const observer = new ResizeObserver(report);
+  observer.observe(host);
+  window.addEventListener("resize", report);
+  return () => { observer.disconnect(); window.removeEventListener("resize", report); };
+}
+"""
+
+
+def measure(key: str) -> dict | None:
+    """`{"lebar", "atas", "tinggi"}` in pixels as the browser reports them here; None until it has (the first run)."""
+    component = st.components.v2.component("anev_ukuran", js=_MEASURE_JS, isolate_styles=False)
+    result = component(key=key, default={"ukuran": None}, on_ukuran_change=lambda: None)
+    size = getattr(result, "ukuran", None)
+    return size if isinstance(size, dict) else None

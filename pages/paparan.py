@@ -132,10 +132,9 @@ elif slide == "Peta Kerawanan":
     frame = ui.peta_frame(bulan, polsek)
     batas = ui.boundaries()
     st.markdown(f"<div style='font-size:24px'>{maps.legend_html('kerawanan', frame)}</div>", unsafe_allow_html=True)
-    view = maps.fit_view(maps.frame_bounds(frame, batas, whole_district=polsek is None),
-                         width=maps.PAPARAN_FIT_WIDTH, height=maps.PAPARAN_MAP_HEIGHT)
-    st.pydeck_chart(maps.build_deck(frame, "kerawanan", batas, polsek=polsek, view=view), key="p_peta",
-                    height=maps.PAPARAN_MAP_HEIGHT, alt=f"Peta Kerawanan desa, {ui.scope_caption(bulan, polsek)}")
+    size = maps.paparan_size(ui.measure("p_peta_ukuran"))  # the map fills the slide down to the buttons
+    st.pydeck_chart(maps.build_deck(frame, "kerawanan", batas, polsek=polsek, size=size, label_px=maps.PAPARAN_LABEL_PX),
+                    key="p_peta", height=size[1], alt=f"Peta Kerawanan desa, {ui.scope_caption(bulan, polsek)}")
 elif slide == "Desa Rawan":
     st.title("Desa Rawan dan Sangat Rawan")
     month = scope[(scope["bulan"] == bulan) & scope["tingkat_kerawanan"].isin(["Rawan", "Sangat Rawan"])]
