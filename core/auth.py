@@ -231,7 +231,8 @@ def active_user(engine: Engine, username: str) -> User | None:
 # --------------------------------------------------------------------------- authorisation
 
 SCREENS_BY_ROLE = {
-    "admin": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap", "unggah", "pengguna", "audit"},
+    "admin": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap", "unggah", "pengguna", "audit",
+              "rujukan"},
     "pimpinan": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "rekap"},
     "polsek": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "rekap", "unggah"},
 }

@@ -187,6 +187,7 @@ def migrate(engine: Engine) -> None:
     BEGIN IMMEDIATE does the same.
     """
     import core.auth  # noqa: F401 - accounts and audit tables live beside their logic but in this schema
+    from core import rujukan  # noqa: F401 - so do the admin's border corrections
 
     with engine.connect().execution_options(write=True) as conn, conn.begin():
         _lock(conn, "migrate")
