@@ -201,9 +201,10 @@ def visible_bounds(view: pdk.ViewState, width: int, height: int) -> tuple[float,
 
 # --------------------------------------------------------------------------- kecamatan labels
 
-#: Width of one character and height of one line, in ems, of the bold upper-case label font as deck.gl draws it
-#: (measured on the widest fallback, DejaVu Sans Bold: about 0.72 em per capital), plus the white halo.
-CHAR_EM = 0.74
+#: Width of one character and height of one line, in ems, of the bold capitals as deck.gl draws them (measured in
+#: Chromium's screenshots: about 0.63 em per capital, e.g. MIOMAFFO TIMUR at 12 px is 106 px wide; kept a little
+#: wider), plus the white halo.
+CHAR_EM = 0.68
 LINE_EM = 1.25
 HALO = 3
 
