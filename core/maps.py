@@ -32,11 +32,12 @@ Row = pd.Series | dict
 #: how wide the map is: a 1024 x 768 tablet in landscape with the sidebar open leaves about 560-600 px.
 MAP_HEIGHT = 560
 FIT_WIDTH = 600
-#: Mode Paparan's map slide when the browser has not reported its size yet: the map area of a 1366 x 768 projector.
-PAPARAN_SIZE = (1300, 440)
+#: Mode Paparan's map slide until the browser has reported its size (a moment on the first visit): small enough that the
+#: slide's buttons stay on a 1024 x 768 screen meanwhile.
+PAPARAN_SIZE = (1000, 320)
 #: What the map slide leaves for the buttons under the map, and the smallest map it draws (pixels).
 PAPARAN_BELOW = 120
-PAPARAN_MIN_HEIGHT = 360
+PAPARAN_MIN_HEIGHT = 280
 #: Kecamatan names in pixels: on the screen, and on the projector.
 LABEL_PX = 12
 PAPARAN_LABEL_PX = 16

@@ -389,18 +389,19 @@ def screen_header(title: str) -> tuple[str, str | None]:
 
 # The browser reports how wide the main column is where this element sits, how far it is from the top of the window,
 # and the window's height (a map is then fitted to the space it really has); again when the window or column changes.
+# It stays quiet when the size is the one the server already knows (`data`), so a later visit costs no extra run.
 _MEASURE_JS = """
 export default function (component) {
-  const { setStateValue, parentElement } = component;
+  const { setStateValue, parentElement, data } = component;
   const host = parentElement instanceof ShadowRoot ? parentElement.host : parentElement;
-  let last = "";
+  const same = (a, b) => !!a && !!b && a.lebar === b.lebar && a.atas === b.atas && a.tinggi === b.tinggi;
+  let last = data || null;
   const report = () => {
     const box = host.getBoundingClientRect();
     const main = host.closest("[data-testid=stMain]");
     const size = { lebar: Math.round(box.width), atas: Math.round(box.top + (main ? main.scrollTop : 0)),
                    tinggi: Math.round(window.innerHeight) };
-    const text = JSON.stringify(size);
-    if (size.lebar > 0 && text !== last) { last = text; setStateValue("ukuran", size); }
+    if (size.lebar > 0 && !same(size, last)) { last = size; setStateValue("ukuran", size); }
   };
   report();
   const observer = new ResizeObserver(report);
@@ -412,8 +413,15 @@ export default function (component) {
 
 
 def measure(key: str) -> dict | None:
-    """`{"lebar", "atas", "tinggi"}` in pixels as the browser reports them here; None until it has (the first run)."""
+    """`{"lebar", "atas", "tinggi"}` in pixels as the browser reports them here; None until it has (the first visit).
+
+    The last report is remembered for the session, so returning to the screen draws at the right size at once.
+    """
+    remembered = st.session_state.get(f"_{key}_ukuran")
     component = st.components.v2.component("anev_ukuran", js=_MEASURE_JS, isolate_styles=False)
-    result = component(key=key, default={"ukuran": None}, on_ukuran_change=lambda: None)
+    result = component(key=key, data=remembered, default={"ukuran": None}, on_ukuran_change=lambda: None)
     size = getattr(result, "ukuran", None)
-    return size if isinstance(size, dict) else None
+    if isinstance(size, dict):
+        st.session_state[f"_{key}_ukuran"] = size
+        return size
+    return remembered

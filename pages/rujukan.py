@@ -26,8 +26,8 @@ if notice:
 table = rujukan.border_table(engine)
 corrected = table["perbatasan"] != table["bawaan"]
 c1, c2, c3 = st.columns(3)
-c1.metric("Desa perbatasan sekarang", int(table["perbatasan"].sum()), border=True)
-c2.metric("Menurut data bawaan", int(table["bawaan"].sum()), border=True)
+c1.metric("Desa perbatasan", int(table["perbatasan"].sum()), border=True)
+c2.metric("Menurut bawaan", int(table["bawaan"].sum()), border=True)
 c3.metric("Dikoreksi admin", int(corrected.sum()), border=True)
 
 left, right = st.columns([2, 1], vertical_alignment="bottom")

@@ -37,7 +37,7 @@ def test_admin_sees_every_desa_with_its_flag_and_its_evidence(env):
     at = open_page(admin)
     assert at.title[0].value == "Data Rujukan"
     default = int(reference.desa_default()["perbatasan"].sum())
-    assert {m.label: m.value for m in at.metric} == {"Desa perbatasan sekarang": str(default), "Menurut data bawaan": str(default),
+    assert {m.label: m.value for m in at.metric} == {"Desa perbatasan": str(default), "Menurut bawaan": str(default),
                                                       "Dikoreksi admin": "0"}
     table = at.dataframe[0].value
     assert len(table) == 193 and int(table["Perbatasan"].sum()) == default

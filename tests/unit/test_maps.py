@@ -486,7 +486,7 @@ def test_whole_district_payload(frame, batas):
     assert coordinates < 9_000
 
 
-SIZES = {"tablet": (600, 560), "layar-1920": (1460, 560), "paparan-1366": (1206, 360), "paparan-1920": (1760, 669)}
+SIZES = {"tablet": (600, 560), "layar-1920": (1460, 560), "paparan-1366": (1206, 357), "paparan-1920": (1760, 669)}
 
 
 @pytest.mark.parametrize("size", list(SIZES))
