@@ -60,7 +60,7 @@ GRID = 0.0001
 SLIT = 0.0003
 POINT_DECIMALS = 5
 #: A desa is a border desa by geometry when it shares at least this much (km) of the district outline facing Oecusse:
-#: less is a corner touching it (Oeolo, Musi: 0.04 km).
+#: less is a corner touching it (the only one: Oeolo, Musi, 0.07 km). The stretch itself is 108 km long.
 MIN_BORDER_KM = 0.5
 CREDIT = ("Poligon dan titik dari dataset publik \"wilayah_boundaries\" (Cahya DSN, lisensi MIT, Copyright (c) 2024 "
           "Cahya DSN), kode dan nama menurut Kepmendagri; dibersihkan dan disederhanakan oleh scripts/wilayah.py.")
@@ -236,7 +236,8 @@ def border_desa(cleaned: dict[str, shapely.Geometry], gazetteer: dict[str, dict]
             continue
         sources = []
         if by_geometry:
-            sources.append(f"garis batas kabupaten yang menghadap Oecusse (Timor-Leste) {shared_km:.1f} km, dari poligon")
+            length = f"{shared_km:.1f}".replace(".", ",")
+            sources.append(f"garis batas kabupaten yang menghadap Oecusse (Timor-Leste) {length} km, dari poligon")
         if kode in reported:
             sources.append(REPORTED_SOURCE + ("; PLBN Wini" if gazetteer[kode]["nama"] == "Humusu Wini" else ""))
         rows.append({"kode": kode, "nama": gazetteer[kode]["nama"], "kecamatan": gazetteer[kode]["kecamatan"],
