@@ -88,7 +88,8 @@ def border_table(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         changed = pd.DataFrame(conn.execute(sa.select(perbatasan_desa)).mappings().all(),
                                columns=["kode", "perbatasan", "diubah", "oleh"]).set_index("kode")
-    source = border_source().set_index("kode")["sumber"] if not border_source().empty else pd.Series(dtype=object)
+    evidence = border_source()
+    source = evidence.set_index("kode")["sumber"] if not evidence.empty else pd.Series(dtype=object)
     table = pd.DataFrame({
         "kode": ref["kode"], "desa": ref["nama"], "kecamatan": ref["kecamatan"], "polsek": ref["polsek"],
         "bawaan": ref["perbatasan"].astype(bool),
