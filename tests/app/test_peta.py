@@ -12,12 +12,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from accounts import ensure_user, sign_in
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from core import demo, kerawanan, maps, metrics, reference, store, ui
+from core import demo, kerawanan, maps, metrics, reference, store, ui, wilayah
 
 APP = str(ROOT / "app.py")
 PAGE = "pages/peta.py"
@@ -132,7 +133,8 @@ def test_map_is_fitted_to_the_width_the_browser_reports(demo_db, use_db, monkeyp
     monkeypatch.setattr(ui, "measure", lambda key: {"lebar": 1460, "atas": 456, "tinggi": 1080})
     wide = deck_of(open_peta(bulan="2024-09"))
     assert wide["initialViewState"]["zoom"] > narrow["initialViewState"]["zoom"]
-    assert len(layer(wide, "kecamatan-label")["data"]) > len(layer(narrow, "kecamatan-label")["data"])
+    district = wilayah.frame_bounds(pd.DataFrame({"kode": [], "lon": [], "lat": []}), wilayah.load_boundaries(), whole_district=True)
+    assert wide["initialViewState"]["zoom"] == wilayah.fit_view(district, 1460, maps.MAP_HEIGHT).zoom
 
 
 def test_a_damaged_boundary_file_shows_points_and_says_why(demo_db, use_db, tmp_path, monkeypatch):
