@@ -45,6 +45,7 @@ SCREENS = {
     "Admin": [
         ("pengguna", "pengguna.py", "Pengguna dan Cadangan", ":material/manage_accounts:"),
         ("audit", "audit.py", "Jejak Audit", ":material/history:"),
+        ("rujukan", "rujukan.py", "Data Rujukan", ":material/dataset:"),
     ],
 }
 pages = {

@@ -233,7 +233,7 @@ def active_user(engine: Engine, username: str) -> User | None:
 
 SCREENS_BY_ROLE = {
     "admin": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "tindak_lanjut", "rekap", "unggah", "verifikasi",
-              "pengguna", "audit"},
+              "pengguna", "audit", "rujukan"},
     "pimpinan": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "tindak_lanjut", "rekap", "verifikasi"},
     "polsek": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "tindak_lanjut", "rekap", "unggah"},
     "verifikator": {"ringkasan", "kelengkapan", "kinerja", "kesiapan", "peta", "paparan", "tindak_lanjut", "rekap", "verifikasi"},

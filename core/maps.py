@@ -1,11 +1,11 @@
 """Pure pydeck builders for the Peta Kerawanan: works offline, tested by its layers, not its pixels.
 
-`build_deck` takes the frame of `core.kerawanan.map_frame` and returns a `pydeck.Deck` with no
-basemap (`map_provider=None`): the district is drawn from local data, as points at the desa
-centroids (coloured by the chosen layer, sized by TPS) or, when boundary polygons are available
-(`load_boundaries` on the folder of `ANEV_WILAYAH_DIR`), as a choropleth with kecamatan outlines.
-Polygons are simplified (Douglas-Peucker, then rounded) to keep the payload small. The basemap is an
-option for users who are online. No Streamlit here.
+`build_deck` takes the frame of `core.kerawanan.map_frame` and returns a `pydeck.Deck` with no basemap
+(`map_provider=None`): the district is drawn from the boundary files in `data/` (`core.wilayah`, prepared once by
+`scripts/wilayah.py`) as a choropleth of desa coloured by the chosen layer, with kecamatan and district outlines and
+kecamatan names that do not overlap. A desa without polygon is drawn as a point (sized by TPS), and a desa without
+any coordinates as a point marked `?` at its kecamatan's centre. Without boundary files every desa is a point. The
+basemap is an option for users who are online. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -14,37 +14,36 @@ import html
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from core import wilayah
 from core.charts import KATEGORI_COLOURS, TINGKAT_COLOURS
 from core.kerawanan import BELUM
+from core.wilayah import Boundaries
 
 RGB = tuple[int, int, int]
+#: One desa of the map frame: a pandas row, or the same as a dict (quicker when building hundreds of records).
+Row = pd.Series | dict
 
-DESA_FILE = "ttu_desa.geojson"
-KECAMATAN_FILE = "ttu_kecamatan.geojson"
-KABUPATEN_FILE = "ttu_kabupaten.geojson"
-
-#: Map height in pixels on every screen, and the narrowest map width the view is fitted for: a 1024 x 768 tablet
-#: in landscape with the sidebar open leaves about 560 px, which the 6 % padding absorbs (the server cannot know the screen).
+#: Map height in pixels on the Peta screen, and the map width the view is fitted for when the screen has not said
+#: how wide the map is: a 1024 x 768 tablet in landscape with the sidebar open leaves about 560-600 px.
 MAP_HEIGHT = 560
 FIT_WIDTH = 600
-#: Mode Paparan's map slide: no sidebar and a projector, so taller, and fitted for the ~930 px an iPad in landscape
-#: leaves without a sidebar; at 560 px the height, not the width, limits how large the district is drawn.
-PAPARAN_MAP_HEIGHT = 640
-PAPARAN_FIT_WIDTH = 900
-#: Douglas-Peucker tolerance in degrees (0.0003 deg is about 33 m: under a pixel at district zoom, about one at
-#: Polsek zoom), and decimals kept (4 decimals is about 11 m). See docs/benchmarks.md, "Peta: ukuran muatan".
-SIMPLIFY_TOLERANCE = 0.0003
-DECIMALS = 4
-#: Coarser outlines used only to find which desa a tap hits: picking the detailed polygons is slow on weak
-#: graphics (in a software-rendered browser a click on them was lost), and 0.0015 deg (~165 m) is a pixel or two.
-PICK_TOLERANCE = 0.0015
+#: Mode Paparan's map slide until the browser has reported its size (a moment on the first visit): small enough that the
+#: slide's buttons stay on a 1024 x 768 screen meanwhile.
+PAPARAN_SIZE = (1000, 320)
+#: What the map slide leaves for the buttons under the map, and the smallest map it draws (pixels).
+PAPARAN_BELOW = 120
+PAPARAN_MIN_HEIGHT = 280
+#: Kecamatan names in pixels: on the screen, and on the projector.
+LABEL_PX = 12
+PAPARAN_LABEL_PX = 16
+#: Credit line of the boundary data under a map (its licence asks for it).
+BOUNDARY_CREDIT = ("Batas wilayah: dataset \"wilayah_boundaries\" (Cahya DSN, lisensi MIT), kode dan nama menurut Kepmendagri; "
+                   "disederhanakan.")
 #: pydeck's placeholder map style: Streamlit removes it and draws no basemap (no tiles, no internet).
 NO_BASEMAP = "__MAP_STYLE__"
 #: Label font. pydeck turns every plain string argument into a JavaScript expression ("@@=..."), so literal
@@ -221,7 +220,7 @@ def angka(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
-def officer_text(row: pd.Series) -> str:
+def officer_text(row: Row) -> str:
     """`Bripka Yohanes Taolin (NRP 85010001)` or `belum ada`."""
     if not row["nama_bhabin"]:
         return "belum ada" if row["melapor"] else "\u2013"
@@ -230,7 +229,7 @@ def officer_text(row: pd.Series) -> str:
     return f"{rank}{row['nama_bhabin']}{nrp}"
 
 
-def tps_text(row: pd.Series) -> str:
+def tps_text(row: Row) -> str:
     """`6 (4 kurang rawan, 1 rawan, 1 sangat rawan)`."""
     if not row["ada_kerawanan"] or pd.isna(row["tps"]):
         return "belum dilaporkan"
@@ -241,7 +240,7 @@ def tps_text(row: pd.Series) -> str:
     return f"{int(row['tps'])} ({', '.join(parts)})"
 
 
-def factor_text(row: pd.Series) -> str:
+def factor_text(row: Row) -> str:
     """`Riwayat Konflik (20), Politik Uang (15)` or `tidak ada`."""
     if not row["melapor"]:
         return "\u2013"
@@ -250,7 +249,7 @@ def factor_text(row: pd.Series) -> str:
     return ", ".join(f"{label} ({points:g})" for label, points in row["faktor"])
 
 
-def layer_text(row: pd.Series, lapisan: str) -> str:
+def layer_text(row: Row, lapisan: str) -> str:
     """The value the active layer shows, in words."""
     if lapisan == "kesiapan":
         return f"Indeks Kesiapan: {angka(row['indeks_kesiapan'], 1)}"
@@ -269,14 +268,14 @@ def layer_text(row: pd.Series, lapisan: str) -> str:
     return kerawanan_text(row)
 
 
-def kerawanan_text(row: pd.Series) -> str:
+def kerawanan_text(row: Row) -> str:
     """`Skor 45 · Rawan` or `Belum melapor`."""
     if not row["melapor"]:
         return BELUM
     return f"Skor {angka(row['skor'])} \u00b7 {row['tingkat']}"
 
 
-def note_text(row: pd.Series, banding: bool = False) -> str:
+def note_text(row: Row, banding: bool = False) -> str:
     """Remarks for the tooltip: approximate position; with the comparison on, the change against last month."""
     notes = []
     if row["tanpa_koordinat"]:
@@ -303,7 +302,7 @@ def tooltip(lapisan: str = "kerawanan") -> dict:
     return {"html": html, "style": dict(_TOOLTIP_STYLE)}
 
 
-def _properties(row: pd.Series, lapisan: str, warna: list[int], banding: bool = False) -> dict:
+def _properties(row: Row, lapisan: str, warna: list[int], banding: bool = False) -> dict:
     """Tooltip fields, HTML-escaped: deck.gl puts them into the tooltip's HTML, and officers write some of them."""
     fields = {
         "kode": row["kode"],
@@ -319,182 +318,6 @@ def _properties(row: pd.Series, lapisan: str, warna: list[int], banding: bool = 
         "catatan": note_text(row, banding),
     }
     return {**{key: html.escape(str(value)) for key, value in fields.items()}, "warna": warna}
-
-
-# --------------------------------------------------------------------------- boundaries (optional, local)
-
-
-def _perpendicular(point: list[float], start: list[float], end: list[float]) -> float:
-    dx, dy = end[0] - start[0], end[1] - start[1]
-    if dx == 0 and dy == 0:
-        return math.hypot(point[0] - start[0], point[1] - start[1])
-    return abs(dy * point[0] - dx * point[1] + end[0] * start[1] - end[1] * start[0]) / math.hypot(dx, dy)
-
-
-def douglas_peucker(points: list[list[float]], tolerance: float) -> list[list[float]]:
-    """Douglas-Peucker line simplification (iterative); keeps both ends."""
-    if len(points) < 3:
-        return [list(p) for p in points]
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        best, index = 0.0, -1
-        for i in range(first + 1, last):
-            distance = _perpendicular(points[i], points[first], points[last])
-            if distance > best:
-                best, index = distance, i
-        if index != -1 and best > tolerance:
-            keep[index] = True
-            stack.extend([(first, index), (index, last)])
-    return [list(p) for p, k in zip(points, keep, strict=True) if k]
-
-
-def simplify_ring(ring: list[list[float]], tolerance: float = SIMPLIFY_TOLERANCE, decimals: int = DECIMALS) -> list[list[float]]:
-    """A closed ring simplified and rounded; the original (rounded) when simplifying would collapse it."""
-    simple = douglas_peucker(ring, tolerance) if tolerance > 0 else [list(p) for p in ring]
-    rounded = []
-    for lon, lat in ((p[0], p[1]) for p in simple):
-        point = [round(lon, decimals), round(lat, decimals)]
-        if not rounded or point != rounded[-1]:
-            rounded.append(point)
-    if len(rounded) < 4:
-        rounded = [[round(p[0], decimals), round(p[1], decimals)] for p in ring]
-    if rounded[0] != rounded[-1]:
-        rounded.append(list(rounded[0]))
-    return rounded
-
-
-def simplify_geometry(geometry: dict, tolerance: float = SIMPLIFY_TOLERANCE, decimals: int = DECIMALS) -> dict:
-    """A Polygon or MultiPolygon with every ring simplified."""
-    if geometry["type"] == "Polygon":
-        return {"type": "Polygon", "coordinates": [simplify_ring(r, tolerance, decimals) for r in geometry["coordinates"]]}
-    if geometry["type"] == "MultiPolygon":
-        return {"type": "MultiPolygon",
-                "coordinates": [[simplify_ring(r, tolerance, decimals) for r in poly] for poly in geometry["coordinates"]]}
-    return geometry
-
-
-def polygons(geometry: dict) -> list[list[list[list[float]]]]:
-    """The polygons (each a list of rings) of a Polygon or MultiPolygon."""
-    if geometry["type"] == "Polygon":
-        return [geometry["coordinates"]]
-    if geometry["type"] == "MultiPolygon":
-        return list(geometry["coordinates"])
-    return []
-
-
-def _points(geometry: dict) -> list[list[float]]:
-    if geometry["type"] == "Polygon":
-        return [p for ring in geometry["coordinates"] for p in ring]
-    if geometry["type"] == "MultiPolygon":
-        return [p for poly in geometry["coordinates"] for ring in poly for p in ring]
-    return []
-
-
-def geometry_bounds(geometries: list[dict]) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) of some geometries, None when there are none."""
-    points = [p for g in geometries for p in _points(g)]
-    if not points:
-        return None
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    return min(lons), min(lats), max(lons), max(lats)
-
-
-@dataclass(frozen=True)
-class Boundaries:
-    """Simplified boundary polygons: desa by code, kecamatan features, the district outline."""
-
-    desa: dict[str, dict]
-    kecamatan: tuple[dict, ...]
-    kabupaten: dict | None
-    folder: str
-    desa_pick: dict[str, dict] = field(default_factory=dict)
-
-
-def _read(path: Path) -> dict | None:
-    if not path.is_file():
-        return None
-    with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-@lru_cache(maxsize=4)
-def _load(folder: str, stamp: tuple[float, ...], tolerance: float, decimals: int) -> Boundaries | None:
-    base = Path(folder)
-    desa = _read(base / DESA_FILE)
-    if not desa:
-        return None
-    by_code, coarse = {}, {}
-    for feature in desa.get("features", []):
-        kode = str(feature.get("properties", {}).get("kode", ""))
-        if kode and feature.get("geometry"):
-            by_code[kode] = simplify_geometry(feature["geometry"], tolerance, decimals)
-            coarse[kode] = simplify_geometry(feature["geometry"], max(tolerance, PICK_TOLERANCE), min(decimals, 4))
-    kecamatan = []
-    for feature in (_read(base / KECAMATAN_FILE) or {}).get("features", []):
-        props = feature.get("properties", {})
-        kecamatan.append({"type": "Feature", "properties": {"kode": props.get("kode"), "nama": props.get("nama")},
-                          "geometry": simplify_geometry(feature["geometry"], tolerance, decimals)})
-    kabupaten_features = (_read(base / KABUPATEN_FILE) or {}).get("features", [])
-    kabupaten = simplify_geometry(kabupaten_features[0]["geometry"], tolerance, decimals) if kabupaten_features else None
-    return Boundaries(desa=by_code, kecamatan=tuple(kecamatan), kabupaten=kabupaten, folder=folder, desa_pick=coarse)
-
-
-def load_boundaries(folder: Path | str | None, tolerance: float = SIMPLIFY_TOLERANCE, decimals: int = DECIMALS) -> Boundaries | None:
-    """Boundary polygons from a folder holding `ttu_desa.geojson` (and optionally kecamatan and kabupaten files).
-
-    None when no folder is given or it has no desa polygons: the map then draws points only. Files are
-    read once per modification time.
-    """
-    if folder is None:
-        return None
-    base = Path(folder)
-    if not (base / DESA_FILE).is_file():
-        return None
-    stamp = tuple((base / name).stat().st_mtime if (base / name).is_file() else 0.0 for name in (DESA_FILE, KECAMATAN_FILE, KABUPATEN_FILE))
-    return _load(str(base), stamp, tolerance, decimals)
-
-
-# --------------------------------------------------------------------------- view
-
-
-def _mercator_y(lat: float) -> float:
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def fit_view(bounds: tuple[float, float, float, float], width: int = FIT_WIDTH, height: int = MAP_HEIGHT,
-             padding: float = 0.06, max_zoom: float = 12.5) -> pdk.ViewState:
-    """The view that shows `bounds` whole in a map of `width` x `height` pixels (deck.gl 512-px world at zoom 0)."""
-    west, south, east, north = bounds
-    lon_span = max(east - west, 0.005)
-    y_north, y_south = _mercator_y(north), _mercator_y(south)
-    y_span = max(abs(y_north - y_south), 0.0001)
-    usable_w, usable_h = width * (1 - 2 * padding), height * (1 - 2 * padding)
-    zoom_x = math.log2(usable_w * 360 / (lon_span * 512))
-    zoom_y = math.log2(usable_h * 2 * math.pi / (y_span * 512))
-    zoom = min(zoom_x, zoom_y, max_zoom)
-    centre_lat = math.degrees(2 * math.atan(math.exp((y_north + y_south) / 2)) - math.pi / 2)
-    return pdk.ViewState(latitude=round(centre_lat, 5), longitude=round((west + east) / 2, 5), zoom=round(zoom, 2),
-                         min_zoom=6, max_zoom=16, pitch=0, bearing=0)
-
-
-def frame_bounds(frame: pd.DataFrame, boundaries: Boundaries | None = None, whole_district: bool = False) -> tuple[float, float, float, float]:
-    """Bounds of the desa in the frame (their polygons when available); the district outline when asked."""
-    if boundaries is not None and whole_district and boundaries.kabupaten:
-        found = geometry_bounds([boundaries.kabupaten])
-        if found:
-            return found
-    geometries = [boundaries.desa[k] for k in frame["kode"] if k in boundaries.desa] if boundaries is not None else []
-    poly = geometry_bounds(geometries)
-    lons, lats = list(frame["lon"].dropna()), list(frame["lat"].dropna())
-    if poly:
-        lons += [poly[0], poly[2]]
-        lats += [poly[1], poly[3]]
-    if not lons:
-        return 124.16, -9.65, 124.85, -9.05  # Kabupaten TTU
-    return min(lons), min(lats), max(lons), max(lats)
 
 
 # --------------------------------------------------------------------------- the deck
@@ -517,6 +340,40 @@ def _rgba(rgb: RGB, alpha: int) -> list[int]:
     return [rgb[0], rgb[1], rgb[2], alpha]
 
 
+def map_size(measured: dict | None, height: int = MAP_HEIGHT, default_width: int = FIT_WIDTH) -> tuple[int, int]:
+    """Width and height (pixels) of the Peta screen's map: the width the browser reported, else `default_width`."""
+    width = int((measured or {}).get("lebar") or 0)
+    return (width if width >= 200 else default_width), height
+
+
+def paparan_size(measured: dict | None) -> tuple[int, int]:
+    """Width and height (pixels) of Mode Paparan's map: the slide's width, and its height down to the buttons.
+
+    `measured` is what the browser reported at the map's top edge (`lebar`, `atas`: distance from the top of the
+    window, `tinggi`: window height); before it has (the first run) the map area of a 1366 x 768 projector.
+    """
+    if not measured or not measured.get("lebar") or not measured.get("tinggi"):
+        return PAPARAN_SIZE
+    height = int(measured["tinggi"]) - int(measured.get("atas") or 0) - PAPARAN_BELOW
+    return max(int(measured["lebar"]), 320), max(height, PAPARAN_MIN_HEIGHT)
+
+
+def _label_candidates(frame: pd.DataFrame, boundaries: Boundaries | None) -> list[tuple[str, str, float, float, float]]:
+    """(kode, nama, lon, lat, priority) per kecamatan of the frame.
+
+    Position and priority: the file's label point inside the kecamatan and its area; without boundary files, the
+    mean of its desa points and their number.
+    """
+    out = []
+    for (kode, nama), rows in frame.groupby(["kode_kecamatan", "kecamatan"], sort=True):
+        known = boundaries.kecamatan.get(kode) if boundaries is not None else None
+        if known is not None:
+            out.append((kode, nama, known.label[0], known.label[1], known.luas_km2))
+        elif rows["lon"].notna().any():
+            out.append((kode, nama, float(rows["lon"].mean()), float(rows["lat"].mean()), float(len(rows))))
+    return out
+
+
 def build_deck(
     frame: pd.DataFrame,
     lapisan: str = "kerawanan",
@@ -524,16 +381,19 @@ def build_deck(
     *,
     polsek: str | None = None,
     view: pdk.ViewState | None = None,
+    size: tuple[int, int] = (FIT_WIDTH, MAP_HEIGHT),
+    label_px: float = LABEL_PX,
     banding: bool = False,
     pilihan: str | None = None,
     peta_dasar: bool = False,
 ) -> pdk.Deck:
     """The Peta Kerawanan deck.
 
-    frame: `kerawanan.map_frame` (with `kerawanan.compare` columns when `banding`). lapisan: a key of
-    LAPISAN. boundaries: polygons, or None for points. polsek: the view fits that Polsek's desa, else the
-    whole district. banding: outline desa that got worse and fade the others. pilihan: code of the desa
-    picked in the panel (outlined). peta_dasar: a Carto basemap (needs internet); default none.
+    frame: `kerawanan.map_frame` (with `kerawanan.compare` columns when `banding`). lapisan: a key of LAPISAN.
+    boundaries: `wilayah.load_boundaries()`, or None for points only. polsek: the view fits that Polsek's desa, else
+    the whole district. size: the map's width and height in pixels, for which the view is fitted (unless `view` is
+    given) and the kecamatan names are placed. banding: outline desa that got worse and fade the others. pilihan:
+    code of the desa picked in the panel (outlined). peta_dasar: a Carto basemap (needs internet); default none.
     """
     if lapisan not in LAPISAN:
         raise ValueError(f"lapisan tidak dikenal: {lapisan}")
@@ -541,44 +401,34 @@ def build_deck(
     frame = frame.reset_index(drop=True)
     classes = classify(frame, lapisan)
     worse = frame["makin_rawan"].astype(bool) if banding and "makin_rawan" in frame.columns else pd.Series(False, index=frame.index)
+    rows = frame.to_dict("records")  # row access by position: much quicker than frame.loc per desa
+    width, height = size
+    if view is None:
+        view = wilayah.fit_view(wilayah.frame_bounds(frame, boundaries, whole_district=polsek is None), width, height)
     layers: list[pdk.Layer] = []
-
-    if boundaries is not None and boundaries.kabupaten:
-        layers.append(pdk.Layer(
-            "GeoJsonLayer", id="kabupaten-isi", data={"type": "Feature", "properties": {}, "geometry": boundaries.kabupaten},
-            filled=True, stroked=False, get_fill_color=[238, 236, 228, 255], pickable=False,
-        ))
 
     with_polygon = pd.Series(False, index=frame.index)
     if boundaries is not None:
         with_polygon = frame["kode"].isin(boundaries.desa.keys())
-        # Drawn from the detailed outlines; tapped and hovered on a transparent copy with coarse outlines. Both are
-        # PolygonLayers with one record per polygon part: Streamlit reports a click on a GeoJsonLayer under its
-        # sub-layer's id and drops it, so a tap would never select the desa.
-        shapes, targets = [], []
+        # One PolygonLayer both draws and is tapped: one record per polygon part, carrying the tooltip fields.
+        # (Streamlit reports a click on a GeoJsonLayer under its sub-layer's id and drops it.) The polygons are
+        # simplified ahead of time, few enough vertices for picking to stay quick on weak graphics.
+        shapes = []
         for i in frame.index[with_polygon]:
-            row = frame.loc[i]
-            kode = row["kode"]
+            row = rows[i]
             alpha = 90 if banding and not worse[i] else 235
-            warna = _rgba(spec.colour(classes[i]), alpha)
-            shapes.extend({"kode": kode, "warna": warna, "poligon": rings} for rings in polygons(boundaries.desa[kode]))
-            # alpha 1: invisible, yet Streamlit raises a selected object's alpha to 255, so the tapped desa stands
-            # out in its own colour while Streamlit fades the rest of the map
-            props = _properties(row, lapisan, [*warna[:3], 1], banding)
-            coarse = boundaries.desa_pick.get(kode, boundaries.desa[kode])
-            targets.extend({**props, "poligon": rings} for rings in polygons(coarse))
+            props = _properties(row, lapisan, _rgba(spec.colour(classes[i]), alpha), banding)
+            shapes.extend({**props, "poligon": rings} for rings in wilayah.polygons(boundaries.desa[row["kode"]]))
         layers.append(pdk.Layer(
-            "PolygonLayer", id="desa-isi", data=shapes, get_polygon="poligon", filled=True, stroked=True,
-            get_fill_color="warna", get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, pickable=False,
+            "PolygonLayer", id="desa-poligon", data=shapes, get_polygon="poligon", filled=True, stroked=True,
+            get_fill_color="warna", get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, pickable=True,
+            auto_highlight=True, highlight_color=[255, 255, 255, 110],
         ))
-        layers.append(pdk.Layer(
-            "PolygonLayer", id="desa-poligon", data=targets, get_polygon="poligon", filled=True, stroked=False,
-            get_fill_color="warna", pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 110],
-        ))
-        if boundaries.kecamatan:
+        outlines = boundaries.lines_of(set(frame["kode_kecamatan"]))
+        if outlines:
             layers.append(pdk.Layer(
-                "GeoJsonLayer", id="kecamatan-batas", data={"type": "FeatureCollection", "features": list(boundaries.kecamatan)},
-                filled=False, stroked=True, get_line_color=[45, 45, 45, 255], line_width_min_pixels=2, pickable=False,
+                "GeoJsonLayer", id="kecamatan-batas", data={"type": "FeatureCollection", "features": outlines},
+                filled=False, stroked=True, get_line_color=[45, 45, 45, 255], line_width_min_pixels=1.5, pickable=False,
             ))
         if boundaries.kabupaten:
             layers.append(pdk.Layer(
@@ -596,17 +446,18 @@ def build_deck(
     points = frame[~with_polygon]
     records = []
     for i in points.index:
-        row = frame.loc[i]
+        row = rows[i]
         alpha = 90 if banding and not worse[i] else 240
         props = _properties(row, lapisan, _rgba(spec.colour(classes[i]), alpha), banding)
         props["posisi"] = [round(float(row["lon"]), 5), round(float(row["lat"]), 5)]
         props["radius"] = tps_radius(row["tps"])
         records.append(props)
-    layers.append(pdk.Layer(
-        "ScatterplotLayer", id="desa-titik", data=records, get_position="posisi", get_radius="radius",
-        radius_min_pixels=RADIUS_PIXELS[0], radius_max_pixels=RADIUS_PIXELS[1], get_fill_color="warna", stroked=True,
-        get_line_color=[255, 255, 255, 255], line_width_min_pixels=1.5, pickable=True, auto_highlight=True,
-    ))
+    if records:
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", id="desa-titik", data=records, get_position="posisi", get_radius="radius",
+            radius_min_pixels=RADIUS_PIXELS[0], radius_max_pixels=RADIUS_PIXELS[1], get_fill_color="warna", stroked=True,
+            get_line_color=[255, 255, 255, 255], line_width_min_pixels=1.5, pickable=True, auto_highlight=True,
+        ))
     if banding and worse.any():
         rings = [{"kode": r["kode"], "posisi": r["posisi"], "radius": r["radius"] * 1.6}
                  for r, i in zip(records, points.index, strict=True) if worse[i]]
@@ -643,22 +494,21 @@ def build_deck(
                 line_width_min_pixels=4, pickable=False,
             ))
 
-    labels = frame.groupby("kecamatan", as_index=False)[["lon", "lat"]].mean() if not frame.empty else frame
-    if not labels.empty:
+    avoid = [(float(r.lon), float(r.lat)) for r in approximate.itertuples()]
+    labels = wilayah.place_labels(_label_candidates(frame, boundaries), view, width, height, label_px, avoid=avoid)
+    if labels:
         layers.append(pdk.Layer(
             "TextLayer", id="kecamatan-label",
-            data=[{"nama": r.kecamatan.upper(), "posisi": [round(float(r.lon), 4), round(float(r.lat), 4)]} for r in labels.itertuples()],
-            get_position="posisi", get_text="nama", get_size=12, get_color=[30, 30, 30, 255], font_family=FONT,
-            font_weight=700, get_text_anchor="'middle'", get_alignment_baseline="'bottom'", get_pixel_offset=[0, -10],
+            data=[{"kode": label.kode, "nama": label.teks, "posisi": [round(label.lon, 4), round(label.lat, 4)]} for label in labels],
+            get_position="posisi", get_text="nama", get_size=label_px, get_color=[30, 30, 30, 255], font_family=FONT,
+            font_weight=700, get_text_anchor="'middle'", get_alignment_baseline="'center'", line_height=1.1,
             font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 255], pickable=False,
         ))
 
-    if view is None:
-        view = fit_view(frame_bounds(frame, boundaries, whole_district=polsek is None))
     # Offline the style must stay pydeck's "__MAP_STYLE__" placeholder: Streamlit drops it and draws no
     # basemap, whereas an empty style makes Streamlit fall back to Carto tiles from the internet.
     basemap = {"map_provider": "carto", "map_style": "light"} if peta_dasar else {"map_provider": None, "map_style": NO_BASEMAP}
-    return OfflineDeck(layers=layers, initial_view_state=view, tooltip=tooltip(lapisan), height=MAP_HEIGHT, **basemap)
+    return OfflineDeck(layers=layers, initial_view_state=view, tooltip=tooltip(lapisan), height=height, **basemap)
 
 
 def layer_ids(deck: pdk.Deck) -> list[str]:

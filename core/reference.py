@@ -259,8 +259,8 @@ def polsek_kecamatan() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def desa() -> pd.DataFrame:
-    """The 193 desa/kelurahan with code, kecamatan, Polsek, centroid and border flag."""
+def desa_default() -> pd.DataFrame:
+    """The desa/kelurahan of `desa.csv`: code, kecamatan, Polsek, a point inside the desa, default border flag."""
     frame = _csv("desa.csv", schemas.DESA)
     schemas.check_areas(frame, polsek_kecamatan())
     frame["lat"] = pd.to_numeric(frame["lat"], errors="coerce")
@@ -269,6 +269,29 @@ def desa() -> pd.DataFrame:
     polsek_of = polsek_kecamatan().set_index("kode_kecamatan")["polsek"]
     frame["polsek"] = frame["kode_kecamatan"].map(polsek_of)
     return frame.sort_values(["polsek", "kecamatan", "nama"]).reset_index(drop=True)
+
+
+def desa() -> pd.DataFrame:
+    """The desa as `desa_default`, with the border flags a Sat Binmas admin corrected (stored in the database).
+
+    The template's pre-filled Perbatasan, the importer's default for an empty cell and the Skor Kerawanan
+    all read the flag here (`core.rujukan` keeps the corrections).
+    """
+    from core import rujukan  # lazy: rujukan needs store, which needs this module
+
+    return _with_border_corrections(rujukan.current_corrections())
+
+
+@lru_cache(maxsize=8)
+def _with_border_corrections(corrections: tuple[tuple[str, bool], ...]) -> pd.DataFrame:
+    frame = desa_default()
+    if not corrections:
+        return frame
+    frame = frame.copy()
+    flags = dict(corrections)
+    hit = frame["kode"].isin(flags.keys())
+    frame.loc[hit, "perbatasan"] = frame.loc[hit, "kode"].map(flags).astype(bool)
+    return frame
 
 
 @lru_cache(maxsize=1)
@@ -366,10 +389,13 @@ def ranks() -> dict[str, str]:
 def clear_caches() -> None:
     """Forget loaded reference data (after the operator edits `data/`, and in tests)."""
     for func in (
-        indicators, measures, _components, settings, guard_ratios, polsek_kecamatan, desa,
-        polsek_names, desa_aliases, kecamatan_aliases, header_variants, ranks,
+        indicators, measures, _components, settings, guard_ratios, polsek_kecamatan, desa_default,
+        _with_border_corrections, polsek_names, desa_aliases, kecamatan_aliases, header_variants, ranks,
     ):
         func.cache_clear()
+    from core import rujukan  # lazy, as in desa()
+
+    rujukan.forget()
 
 
 def validate_all() -> None:

@@ -187,8 +187,8 @@ def migrate(engine: Engine) -> None:
     One transaction; two processes starting at once on PostgreSQL take turns (advisory lock), on SQLite
     BEGIN IMMEDIATE does the same.
     """
-    # accounts and audit, arahan and verification tables live beside their logic but in this schema
-    from core import arahan, auth, verifikasi  # noqa: F401
+    # accounts and audit, arahan, verification and the admin's border corrections live beside their logic, in this schema
+    from core import arahan, auth, rujukan, verifikasi  # noqa: F401
 
     with engine.connect().execution_options(write=True) as conn, conn.begin():
         _lock(conn, "migrate")

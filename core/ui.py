@@ -243,10 +243,10 @@ def peta_frame(bulan: str, polsek: str | None) -> pd.DataFrame:
 
 
 def boundaries():
-    """Boundary polygons from `ANEV_WILAYAH_DIR`, or None (points only). Read once per file change."""
-    from core import maps
+    """Boundary polygons from `data/` (or `ANEV_WILAYAH_DIR`), None without them (points). Read once per file change."""
+    from core import wilayah
 
-    return maps.load_boundaries(config.wilayah_dir())
+    return wilayah.load_boundaries()
 
 
 def month_neighbours(bulan: str) -> tuple[str | None, str | None]:
@@ -582,3 +582,43 @@ def viewport() -> tuple[int, int] | None:
     if isinstance(size, dict) and size.get("w") and size.get("h"):
         return int(size["w"]), int(size["h"])
     return None
+
+
+# The browser reports how wide the main column is where this element sits, how far it is from the top of the window,
+# and the window's height (a map is then fitted to the space it really has); again when the window or column changes.
+# It stays quiet when the size is the one the server already knows (`data`), so a later visit costs no extra run.
+_MEASURE_JS = """
+export default function (component) {
+  const { setStateValue, parentElement, data } = component;
+  const host = parentElement instanceof ShadowRoot ? parentElement.host : parentElement;
+  const same = (a, b) => !!a && !!b && a.lebar === b.lebar && a.atas === b.atas && a.tinggi === b.tinggi;
+  let last = data || null;
+  const report = () => {
+    const box = host.getBoundingClientRect();
+    const main = host.closest("[data-testid=stMain]");
+    const size = { lebar: Math.round(box.width), atas: Math.round(box.top + (main ? main.scrollTop : 0)),
+                   tinggi: Math.round(window.innerHeight) };
+    if (size.lebar > 0 && !same(size, last)) { last = size; setStateValue("ukuran", size); }
+  };
+  report();
+  const observer = new ResizeObserver(report);
+  observer.observe(host);
+  window.addEventListener("resize", report);
+  return () => { observer.disconnect(); window.removeEventListener("resize", report); };
+}
+"""
+
+
+def measure(key: str) -> dict | None:
+    """`{"lebar", "atas", "tinggi"}` in pixels as the browser reports them here; None until it has (the first visit).
+
+    The last report is remembered for the session, so returning to the screen draws at the right size at once.
+    """
+    remembered = st.session_state.get(f"_{key}_ukuran")
+    component = st.components.v2.component("anev_ukuran", js=_MEASURE_JS, isolate_styles=False)
+    result = component(key=key, data=remembered, default={"ukuran": None}, on_ukuran_change=lambda: None)
+    size = getattr(result, "ukuran", None)
+    if isinstance(size, dict):
+        st.session_state[f"_{key}_ukuran"] = size
+        return size
+    return remembered

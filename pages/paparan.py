@@ -174,10 +174,9 @@ with st.container(key="slide_isi"):
         frame = ui.peta_frame(bulan, polsek)
         batas = ui.boundaries()
         st.html(f"<div style='font-size:{FONT}px'>{maps.legend_html('kerawanan', frame)}</div>")
-        map_height = BODY - 60
-        view_state = maps.fit_view(maps.frame_bounds(frame, batas, whole_district=polsek is None), width=WIDTH - 60, height=map_height)
-        st.pydeck_chart(maps.build_deck(frame, "kerawanan", batas, polsek=polsek, view=view_state), key="p_peta",
-                        height=map_height, alt=f"Peta Kerawanan desa, {ui.scope_caption(bulan, polsek)}")
+        size = (WIDTH - 60, BODY - 60)  # the map fills the slide down to the buttons
+        st.pydeck_chart(maps.build_deck(frame, "kerawanan", batas, polsek=polsek, size=size, label_px=maps.PAPARAN_LABEL_PX),
+                        key="p_peta", height=size[1], alt=f"Peta Kerawanan desa, {ui.scope_caption(bulan, polsek)}")
     elif slide == "Desa Rawan":
         view = views.desa_rawan_view(data)
         with st.container(horizontal=True, gap="medium"):

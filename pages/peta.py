@@ -15,7 +15,11 @@ ui.demo_badge()
 st.caption(ui.scope_caption(bulan, polsek))
 
 frame = ui.peta_frame(bulan, polsek)
-batas = ui.boundaries()
+try:
+    batas = ui.boundaries()
+except ValueError as exc:  # a damaged boundary file: the map still shows every desa, as points
+    st.warning(f"{exc} Sementara peta menampilkan titik desa.", icon=":material/warning:")
+    batas = None
 desa_all, _months = ui.history(bulan)
 month_rows = desa_all[desa_all["bulan"] == bulan] if not desa_all.empty else desa_all
 sebelumnya = format_bulan(add_months(bulan, -1))
@@ -100,11 +104,13 @@ with tab_peta:
         st.session_state.pop("pilih_desa", None)
     chosen = st.session_state.get("pilih_desa")
 
-    deck = maps.build_deck(frame, lapisan, batas, polsek=polsek, banding=banding, pilihan=chosen, peta_dasar=peta_dasar)
+    size = maps.map_size(ui.measure("peta_ukuran"))
+    deck = maps.build_deck(frame, lapisan, batas, polsek=polsek, size=size, banding=banding, pilihan=chosen, peta_dasar=peta_dasar)
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key, height=maps.MAP_HEIGHT,
                     alt=f"Peta {maps.LAPISAN[lapisan].judul} desa, {ui.scope_caption(bulan, polsek)}")
 
-    st.caption(maps.legend_note(lapisan, frame, banding=banding, points=batas is None))
+    st.caption(maps.legend_note(lapisan, frame, banding=banding, points=batas is None)
+               + ("" if batas is None else f" {maps.BOUNDARY_CREDIT}"))
     st.toggle("Peta dasar (perlu internet)", key="peta_dasar",
               help="Menampilkan jalan dan permukiman dari Carto bila ada internet. Tanpa internet peta tetap tampil dari data "
                    "wilayah setempat.")

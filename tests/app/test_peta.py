@@ -1,5 +1,5 @@
-"""AppTest of Peta Kerawanan: with and without boundary polygons, on demo data and an empty database;
-picking a desa opens its panel; layers, comparison, Polsek framing and the Rencana Pengamanan TPS.
+"""AppTest of Peta Kerawanan: the desa choropleth by default, points when no boundary files are found, on demo data
+and an empty database; picking a desa opens its panel; layers, comparison, Polsek framing and the Rencana Pengamanan TPS.
 
 AppTest cannot tap a pydeck chart, so the panel is opened through "Pilih desa", the same path a tap takes
 (a tap puts the desa code in that list). The map itself is checked through the deck spec sent to the browser.
@@ -12,17 +12,16 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from accounts import ensure_user, sign_in
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from core import demo, kerawanan, maps, metrics, reference, store
+from core import demo, kerawanan, maps, metrics, reference, store, ui, wilayah
 
 APP = str(ROOT / "app.py")
 PAGE = "pages/peta.py"
-WILAYAH = Path(__file__).parents[2].parent / "shared/data/wilayah"
-needs_polygons = pytest.mark.skipif(not (WILAYAH / maps.DESA_FILE).is_file(), reason=f"poligon wilayah tidak ada di {WILAYAH}")
 BORONUBAEN_TIMUR = "53.03.06.1015"
 
 
@@ -39,14 +38,14 @@ USER: dict[str, object] = {}
 
 
 @pytest.fixture
-def use_db(monkeypatch: pytest.MonkeyPatch):
-    def _use(url: str, polygons: bool = False, role: str = "admin", polsek: str | None = None) -> None:
+def use_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    def _use(url: str, polygons: bool = True, role: str = "admin", polsek: str | None = None) -> None:
         monkeypatch.setenv("ANEV_DB_URL", url)
         monkeypatch.setenv("ANEV_DEMO_OTOMATIS", "0")
-        if polygons:
-            monkeypatch.setenv("ANEV_WILAYAH_DIR", str(WILAYAH))
-        else:
+        if polygons:  # the boundary files in data/
             monkeypatch.delenv("ANEV_WILAYAH_DIR", raising=False)
+        else:  # a boundary folder without files: every desa a point
+            monkeypatch.setenv("ANEV_WILAYAH_DIR", str(tmp_path))
         name = {"admin": "admin-uji", "polsek": "polsek-uji"}[role]
         USER["user"] = ensure_user(url, name, role, polsek)
     return _use
@@ -81,31 +80,40 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p.value) for p in parts)
 
 
-def test_map_runs_on_demo_data_with_points(demo_db, use_db):
+def shown_codes(spec: dict) -> set[str]:
+    """Desa on the map: polygons and points."""
+    ids = {entry["id"] for entry in spec["layers"]}
+    return {r["kode"] for key in ("desa-poligon", "desa-titik") if key in ids for r in layer(spec, key)["data"]}
+
+
+def test_map_runs_on_demo_data_as_a_choropleth(demo_db, use_db):
     use_db(demo_db)
     at = open_peta(bulan="2024-09")
     assert at.title[0].value == "Peta Kerawanan"
     assert at.caption[0].value == "September 2024 \u00b7 Semua Polsek"
     spec = deck_of(at)
     ids = [entry["id"] for entry in spec["layers"]]
-    assert "desa-titik" in ids and "desa-poligon" not in ids
+    assert ids[:3] == ["desa-poligon", "kecamatan-batas", "kabupaten-batas"] and "kecamatan-label" in ids
     assert spec["mapStyle"] == maps.NO_BASEMAP and "mapProvider" not in spec
-    assert len(layer(spec, "desa-titik")["data"]) == 193
+    assert len({r["kode"] for r in layer(spec, "desa-poligon")["data"]}) == 192
+    assert [r["kode"] for r in layer(spec, "desa-titik")["data"]] == [BORONUBAEN_TIMUR]  # no polygon, no coordinates
+    assert shown_codes(spec) == set(reference.desa()["kode"])
     assert "Tanpa koordinat: 1 desa \u2013 Boronubaen Timur (Kec. Biboki Utara)" in texts(at)
     assert "Kurang Rawan" in texts(at) and "Sangat Rawan" in texts(at)  # legend
+    assert "Ukuran lingkaran" not in texts(at) and "wilayah_boundaries" in texts(at)  # the source credited
 
 
-@needs_polygons
-def test_map_runs_with_polygons(demo_db, use_db):
-    use_db(demo_db, polygons=True)
+def test_points_when_no_boundary_files_are_found(demo_db, use_db):
+    use_db(demo_db, polygons=False)
     at = open_peta(bulan="2024-09")
-    ids = [entry["id"] for entry in deck_of(at)["layers"]]
-    assert {"desa-isi", "desa-poligon", "kecamatan-batas", "kabupaten-batas"} <= set(ids)
-    assert [r["kode"] for r in layer(deck_of(at), "desa-titik")["data"]] == [BORONUBAEN_TIMUR]
-    assert "Ukuran lingkaran" not in texts(at)
+    spec = deck_of(at)
+    ids = [entry["id"] for entry in spec["layers"]]
+    assert "desa-titik" in ids and "desa-poligon" not in ids
+    assert len(layer(spec, "desa-titik")["data"]) == 193
+    assert "Ukuran lingkaran: jumlah TPS" in texts(at)
 
 
-@pytest.mark.parametrize("polygons", [False, pytest.param(True, marks=needs_polygons)])
+@pytest.mark.parametrize("polygons", [True, False])
 def test_map_on_an_empty_database(tmp_path, use_db, polygons):
     use_db(f"sqlite:///{tmp_path / 'kosong.db'}", polygons=polygons)
     at = open_peta()
@@ -119,11 +127,32 @@ def test_map_on_an_empty_database(tmp_path, use_db, polygons):
     assert not any("DATA CONTOH" in str(m.value) for m in at.markdown)
 
 
+def test_map_is_fitted_to_the_width_the_browser_reports(demo_db, use_db, monkeypatch):
+    use_db(demo_db)
+    narrow = deck_of(open_peta(bulan="2024-09"))  # before the browser has said anything: a tablet's width
+    monkeypatch.setattr(ui, "measure", lambda key: {"lebar": 1460, "atas": 456, "tinggi": 1080})
+    wide = deck_of(open_peta(bulan="2024-09"))
+    assert wide["initialViewState"]["zoom"] > narrow["initialViewState"]["zoom"]
+    district = wilayah.frame_bounds(pd.DataFrame({"kode": [], "lon": [], "lat": []}), wilayah.load_boundaries(), whole_district=True)
+    assert wide["initialViewState"]["zoom"] == wilayah.fit_view(district, 1460, maps.MAP_HEIGHT).zoom
+
+
+def test_a_damaged_boundary_file_shows_points_and_says_why(demo_db, use_db, tmp_path, monkeypatch):
+    use_db(demo_db)
+    (tmp_path / "wilayah").mkdir()
+    (tmp_path / "wilayah" / "wilayah_desa.geojson").write_text("bukan json", encoding="utf-8")
+    monkeypatch.setenv("ANEV_WILAYAH_DIR", str(tmp_path / "wilayah"))
+    at = open_peta(bulan="2024-09")
+    assert any("wilayah_desa.geojson rusak" in w.value and "scripts/wilayah.py" in w.value for w in at.warning)
+    assert len(layer(deck_of(at), "desa-titik")["data"]) == 193
+
+
 def test_picking_a_desa_opens_its_panel(demo_db, use_db):
     use_db(demo_db)
     engine = store.create_db_engine(demo_db)
     september = metrics.desa_month(store.rows(engine, "kegiatan", "2024-09"), store.rows(engine, "kerawanan", "2024-09"))
-    row = september.sort_values("skor_kerawanan", ascending=False).iloc[0]
+    with_officer = september[september["nama_bhabin"].notna()]  # the demo leaves some desa without an officer
+    row = with_officer.sort_values("skor_kerawanan", ascending=False).iloc[0]
     at = open_peta(bulan="2024-09")
     assert not any(m.value.startswith("### ") for m in at.markdown)
     at.selectbox(key="pilih_desa").set_value(row["kode"])
@@ -143,7 +172,7 @@ def test_picking_a_desa_opens_its_panel(demo_db, use_db):
     assert tps["Jumlah"] == row["tps"] and tps["Rawan"] == row["tps_rawan"] and tps["Sangat rawan"] == row["tps_sangat_rawan"]
     history = next(df.value for df in at.dataframe if "Bulan" in df.value.columns)
     assert list(history["Bulan"]) == ["April 2024", "Mei 2024", "Juni 2024", "Juli 2024", "Agustus 2024", "September 2024"]
-    assert layer(deck_of(at), "pilihan")["data"][0]["kode"] == row["kode"]  # outlined on the map
+    assert layer(deck_of(at), "pilihan")["data"]["properties"]["kode"] == row["kode"]  # its polygon outlined on the map
 
 
 def test_desa_without_coordinates_has_a_panel_too(demo_db, use_db):
@@ -164,7 +193,7 @@ def test_layers_switch_and_their_legends(demo_db, use_db):
         assert not at.exception, at.exception
         legend = next(m.value for m in at.markdown if "Legenda" in m.value)
         assert f"Legenda {spec.judul}" in legend and spec.kelas[0].label in legend
-        records = layer(deck_of(at), "desa-titik")["data"]
+        records = layer(deck_of(at), "desa-poligon")["data"]
         if key != "kerawanan":
             assert all(r["lapisan_teks"] for r in records)
     assert "Desa perbatasan RI\u2013RDTL" in legend
@@ -183,7 +212,7 @@ def test_comparison_with_last_month(demo_db, use_db):
     if worse:
         table = next(df.value for df in at.dataframe if "Tingkat bulan lalu" in df.value.columns)
         assert len(table) == worse
-        assert "perubahan-titik" in ids
+        assert "perubahan" in ids
 
 
 def _month_rows(url: str, bulan: str):
@@ -218,8 +247,7 @@ def test_polsek_filter_frames_its_desa(demo_db, use_db):
     whole = deck_of(open_peta(bulan="2024-09"))
     at = open_peta(bulan="2024-09", polsek="Polsek Insana")
     spec = deck_of(at)
-    codes = {r["kode"] for r in layer(spec, "desa-titik")["data"]}
-    assert codes == set(reference.desa_of("Polsek Insana")["kode"])
+    assert shown_codes(spec) == set(reference.desa_of("Polsek Insana")["kode"])
     assert spec["initialViewState"]["zoom"] > whole["initialViewState"]["zoom"] + 0.5
     assert at.caption[0].value == "September 2024 \u00b7 Polsek Insana"
 
@@ -255,8 +283,7 @@ def test_rencana_pengamanan_tps(demo_db, use_db):
 def test_polsek_account_sees_only_its_polsek(demo_db, use_db):
     use_db(demo_db, role="polsek", polsek="Polsek Noemuti")
     at = open_peta(bulan="2024-09")
-    codes = {r["kode"] for r in layer(deck_of(at), "desa-titik")["data"]}
-    assert codes == set(reference.desa_of("Polsek Noemuti")["kode"])
+    assert shown_codes(deck_of(at)) == set(reference.desa_of("Polsek Noemuti")["kode"])
     assert "Kebutuhan Polsek Noemuti \u00b7 September 2024" in texts(at)
     plan = kerawanan.guard_plan(_month_rows(demo_db, "2024-09"), polsek="Polsek Noemuti")
     assert {m.label: m.value for m in at.metric}["Polri dibutuhkan"] == str(int(plan["personel_polri"].iloc[-1]))

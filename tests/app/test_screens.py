@@ -8,12 +8,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from accounts import ensure_user, sign_in
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from core import agenda, demo, store, ui
+from core import agenda, demo, maps, store, ui, wilayah
 from core.months import format_bulan
 
 APP = str(ROOT / "app.py")
@@ -188,15 +189,24 @@ def test_mode_paparan_steps_through_slides(demo_db, use_db):
     assert at.query_params["slide"] in ("4", ["4"])
 
 
-def test_mode_paparan_map_slide_draws_the_month_larger_than_the_peta_screen(demo_db, use_db):
+def test_mode_paparan_map_slide_fills_the_projector(demo_db, use_db, monkeypatch):
     use_db(demo_db)
-    slide = open_screen("pages/paparan.py", bulan="2024-09", slide="6")
     screen = open_screen("pages/peta.py", bulan="2024-09")
-    decks = [json.loads(at.get("deck_gl_json_chart")[0].proto.json) for at in (slide, screen)]
-    assert decks[0]["initialViewState"]["zoom"] > decks[1]["initialViewState"]["zoom"]  # the projector gets a bigger map
-    points = {layer["id"]: layer for layer in decks[0]["layers"]}["desa-titik"]["data"]
+    first = open_screen("pages/paparan.py", bulan="2024-09", slide="6")  # before the browser has reported its size
+    # a 1920 x 1080 projector: the browser reports the slide's width and where the map starts
+    monkeypatch.setattr(ui, "measure", lambda key: {"lebar": 1760, "atas": 291, "tinggi": 1080})
+    slide = open_screen("pages/paparan.py", bulan="2024-09", slide="6")
+    decks = [json.loads(at.get("deck_gl_json_chart")[0].proto.json) for at in (slide, first, screen)]
+    assert decks[0]["initialViewState"]["zoom"] > decks[1]["initialViewState"]["zoom"]
+    assert decks[0]["initialViewState"]["zoom"] > decks[2]["initialViewState"]["zoom"]  # the projector gets a bigger map
+    district = wilayah.frame_bounds(pd.DataFrame({"kode": [], "lon": [], "lat": []}), wilayah.load_boundaries(), whole_district=True)
+    fitted = wilayah.fit_view(district, 1760, 1080 - 291 - maps.PAPARAN_BELOW)  # the slide's width, down to the buttons
+    assert decks[0]["initialViewState"]["zoom"] == fitted.zoom
+    layers = {layer["id"]: layer for layer in decks[0]["layers"]}
+    shown = {r["kode"] for key in ("desa-poligon", "desa-titik") for r in layers[key]["data"]}
     month = store.rows(store.create_db_engine(demo_db), "kerawanan", "2024-09")
-    assert set(month["desa_kode"]) <= {p["kode"] for p in points}  # every reported desa is on the slide
+    assert set(month["desa_kode"]) <= shown  # every reported desa is on the slide
+    assert layers["kecamatan-label"]["getSize"] == maps.PAPARAN_LABEL_PX
     assert any("Sangat Rawan" in str(m.value) for m in slide.markdown)  # the legend
 
 

@@ -4,18 +4,14 @@ map-specific figures (Skor and Tingkat with their factors, change against last m
 from __future__ import annotations
 
 import json
-import math
 import re
-from pathlib import Path
+import shutil
 
 import pandas as pd
 import pydeck as pdk
 import pytest
 
-from core import charts, kerawanan, maps, metrics, reference
-
-WILAYAH = Path(__file__).parents[2].parent / "shared/data/wilayah"
-needs_polygons = pytest.mark.skipif(not (WILAYAH / maps.DESA_FILE).is_file(), reason=f"poligon wilayah tidak ada di {WILAYAH}")
+from core import charts, kerawanan, maps, metrics, reference, wilayah
 
 INSANA = reference.desa_of("Polsek Insana")
 #: two desa of kecamatan Insana and one of Insana Barat, all of Polsek Insana, none on the border
@@ -304,15 +300,7 @@ def test_desa_without_coordinates_is_placed_and_marked(frame):
 
 def _visible(view, width=maps.FIT_WIDTH, height=maps.MAP_HEIGHT):
     """(west, south, east, north) shown by a view in a map of width x height pixels."""
-    scale = 512 * 2 ** view.zoom
-    half_lon = width / 2 / scale * 360
-    y = math.log(math.tan(math.pi / 4 + math.radians(view.latitude) / 2))
-    half_y = height / 2 / scale * 2 * math.pi
-
-    def lat(v):
-        return math.degrees(2 * math.atan(math.exp(v)) - math.pi / 2)
-
-    return view.longitude - half_lon, lat(y - half_y), view.longitude + half_lon, lat(y + half_y)
+    return wilayah.visible_bounds(view, width, height)
 
 
 def test_whole_district_fits_the_tablet_and_the_projector(frame):
@@ -393,63 +381,165 @@ def test_compact_json_is_what_the_browser_gets(frame):
     assert maps.payload_bytes(deck) > len(text.encode())  # spec plus tooltip
 
 
-# --------------------------------------------------------------------------- polygons
+# --------------------------------------------------------------------------- polygons (the default map) and labels
 
 
-def test_douglas_peucker_and_rounding():
-    line = [[0, 0], [1, 0.00001], [2, 0], [3, 5], [4, 0]]
-    assert maps.douglas_peucker(line, 0.01) == [[0, 0], [2, 0], [3, 5], [4, 0]]
-    square = [[0, 0], [0.5, 0.000001], [1, 0], [1, 1], [0, 1], [0, 0]]
-    ring = maps.simplify_ring(square, tolerance=0.001, decimals=4)
-    assert ring == [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
-    tiny = [[0, 0], [0.0001, 0], [0.0001, 0.0001], [0, 0]]
-    assert len(maps.simplify_ring(tiny, tolerance=1)) >= 4  # never collapsed below a triangle
-    assert maps.simplify_ring([[124.1234567, -9.7654321], [124.2, -9.7], [124.3, -9.8], [124.1234567, -9.7654321]],
-                              tolerance=0, decimals=5)[0] == [124.12346, -9.76543]
+@pytest.fixture(scope="module")
+def batas() -> wilayah.Boundaries:
+    found = wilayah.load_boundaries()
+    assert found is not None, "data/ harus memuat berkas batas wilayah (python3 scripts/wilayah.py)"
+    return found
 
 
-def test_no_folder_means_points(tmp_path):
-    assert maps.load_boundaries(None) is None
-    assert maps.load_boundaries(tmp_path) is None  # no ttu_desa.geojson there
-    assert maps.load_boundaries(tmp_path / "missing") is None
+def test_boundary_files_ship_in_data_and_load_by_default(batas, monkeypatch, tmp_path):
+    assert len(batas.desa) == 192 and len(batas.kecamatan) == 24 and batas.kabupaten
+    assert BORONUBAEN_TIMUR not in batas.desa  # the source has no polygon for it
+    assert "wilayah_boundaries" in batas.sumber and "Cahya DSN" in batas.sumber
+    assert len(batas.kecamatan_lines) >= 23  # 24 kecamatan in one piece of land share at least 23 borders
+    # ANEV_WILAYAH_DIR points elsewhere: that folder is used, and without files there the map falls back to points
+    monkeypatch.setenv("ANEV_WILAYAH_DIR", str(tmp_path))
+    assert wilayah.load_boundaries() is None
+    for name in (wilayah.DESA_FILE, wilayah.KABUPATEN_FILE):
+        shutil.copy(batas.folder + "/" + name, tmp_path / name)
+    other = wilayah.load_boundaries()
+    assert other is not None and other.folder == str(tmp_path) and len(other.desa) == 192 and not other.kecamatan
+    (tmp_path / wilayah.DESA_FILE).write_text("{rusak", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"rusak.*scripts/wilayah\.py"):
+        wilayah.load_boundaries()
+    assert wilayah.load_boundaries(tmp_path / "tidak-ada") is None
 
 
-@needs_polygons
-def test_polygons_used_when_the_folder_is_given(frame):
-    boundaries = maps.load_boundaries(WILAYAH)
-    assert len(boundaries.desa) == 192 and len(boundaries.kecamatan) == 24 and boundaries.kabupaten
-    deck = maps.build_deck(frame, "kerawanan", boundaries)
+def test_default_map_is_a_choropleth_of_desa(frame, batas):
+    deck = maps.build_deck(frame, "kerawanan", batas)
     ids = maps.layer_ids(deck)
-    assert ids[:3] == ["kabupaten-isi", "desa-isi", "desa-poligon"]
-    assert {"kecamatan-batas", "kabupaten-batas", "kecamatan-label"} <= set(ids)
-    shapes = _layer(deck, "desa-isi")["data"]
-    assert {s["kode"] for s in shapes} == set(frame["kode"]) - {BORONUBAEN_TIMUR}
-    targets = _layer(deck, "desa-poligon")
-    assert targets["pickable"] and not _layer(deck, "desa-isi")["pickable"]
-    colour = {s["kode"]: s["warna"] for s in shapes}
+    assert ids[:3] == ["desa-poligon", "kecamatan-batas", "kabupaten-batas"] and ids[-1] == "kecamatan-label"
+    shapes = _layer(deck, "desa-poligon")
+    assert shapes["pickable"] and shapes["filled"] and shapes["stroked"]
+    assert {s["kode"] for s in shapes["data"]} == set(frame["kode"]) - {BORONUBAEN_TIMUR}
+    colour = {s["kode"]: s["warna"] for s in shapes["data"]}
     assert tuple(colour[KODE_A][:3]) == maps.TINGKAT_RGB["Rawan"] and tuple(colour[KODE_B][:3]) == maps.TINGKAT_RGB["Sangat Rawan"]
+    assert tuple(colour[BORDER][:3]) == maps.BELUM_RGB
     fields = set(re.findall(r"{(\w+)}", deck._tooltip["html"]))
-    assert all(fields <= set(t) for t in targets["data"])
-    # the desa without a polygon stays on the map as a marked point
+    assert all(fields <= set(s) for s in shapes["data"])  # every tapped polygon carries its tooltip
+    # the desa without a polygon (and without coordinates) stays on the map as a point marked ?
     assert list(_records(deck, "desa-titik")) == [BORONUBAEN_TIMUR]
-    assert "Ukuran lingkaran" not in maps.legend_note("kerawanan", frame, points=False)
+    assert [m["kode"] for m in _layer(deck, "tanpa-koordinat")["data"]] == [BORONUBAEN_TIMUR]
+    # kecamatan borders once per pair of neighbours, the district outline as one polygon
+    assert len(_layer(deck, "kecamatan-batas")["data"]["features"]) == len(batas.kecamatan_lines)
+    assert _layer(deck, "kabupaten-batas")["data"]["geometry"]["type"] == "Polygon"
+    assert "cartocdn" not in deck.to_json()
 
 
-@needs_polygons
-def test_polygons_fit_a_polsek_and_simplify(september):
-    boundaries = maps.load_boundaries(WILAYAH)
+@pytest.mark.parametrize("lapisan", list(maps.LAPISAN))
+def test_polygon_colours_per_layer(frame, batas, lapisan):
+    deck = maps.build_deck(frame, lapisan, batas)
+    expected = maps.classify(frame, lapisan)
+    colours = {s["kode"]: s["warna"] for s in _layer(deck, "desa-poligon")["data"]}
+    for i, row in frame.iterrows():
+        if row["kode"] in colours:
+            assert tuple(colours[row["kode"]][:3]) == maps.LAPISAN[lapisan].colour(expected[i])
+
+
+def test_a_desa_without_polygon_falls_back_to_a_point(frame, batas):
+    # the same frame, with a boundary file that lacks KODE_C: it is drawn as a point at its own coordinates
+    partial = wilayah.Boundaries({k: g for k, g in batas.desa.items() if k != KODE_C}, batas.kecamatan, batas.kecamatan_lines,
+                                 batas.kabupaten, batas.folder)
+    deck = maps.build_deck(frame, "kerawanan", partial)
+    points = _records(deck, "desa-titik")
+    assert set(points) == {KODE_C, BORONUBAEN_TIMUR}
+    c = _row(frame, KODE_C)
+    assert points[KODE_C]["posisi"] == [round(c["lon"], 5), round(c["lat"], 5)] and not c["tanpa_koordinat"]
+    assert KODE_C not in {s["kode"] for s in _layer(deck, "desa-poligon")["data"]}
+
+
+def test_polygons_fit_a_polsek(september, batas):
     insana = kerawanan.map_frame(september, "Polsek Insana")
-    deck = maps.build_deck(insana, "kerawanan", boundaries, polsek="Polsek Insana")
+    deck = maps.build_deck(insana, "kerawanan", batas, polsek="Polsek Insana")
     west, south, east, north = _visible(deck.initial_view_state)
-    bounds = maps.geometry_bounds([boundaries.desa[k] for k in insana["kode"]])
+    bounds = wilayah.geometry_bounds([batas.desa[k] for k in insana["kode"]])
     assert west <= bounds[0] and east >= bounds[2] and south <= bounds[1] and north >= bounds[3]
-    assert {s["kode"] for s in _layer(deck, "desa-isi")["data"]} == set(insana["kode"])
-    raw = maps.load_boundaries(WILAYAH, tolerance=0, decimals=6)
-    count = sum(len(maps._points(g)) for g in boundaries.desa.values())
-    raw_count = sum(len(maps._points(g)) for g in raw.desa.values())
-    assert count < raw_count * 0.7
-    whole = maps.build_deck(kerawanan.map_frame(september), "kerawanan", boundaries)
-    assert maps.payload_bytes(whole) < 600_000
+    assert {s["kode"] for s in _layer(deck, "desa-poligon")["data"]} == set(insana["kode"])
+    # only the borders that touch the Polsek's kecamatan, only the Polsek's kecamatan named
+    own = set(insana["kode_kecamatan"])
+    lines = _layer(deck, "kecamatan-batas")["data"]["features"]
+    assert lines and all(own & set(f["properties"]["kecamatan"]) for f in lines) and len(lines) < len(batas.kecamatan_lines)
+    assert {label["kode"] for label in _layer(deck, "kecamatan-label")["data"]} <= own
+    whole = maps.build_deck(kerawanan.map_frame(september), "kerawanan", batas)
+    assert deck.initial_view_state.zoom > whole.initial_view_state.zoom + 0.5
+
+
+def test_banding_and_picking_outline_polygons(frame, batas):
+    worse = frame.assign(makin_rawan=frame["kode"] == KODE_A, tingkat_lalu="Kurang Rawan", skor_lalu=20.0)
+    deck = maps.build_deck(worse, "kerawanan", batas, banding=True, pilihan=KODE_B)
+    assert [f["properties"]["kode"] for f in _layer(deck, "perubahan")["data"]["features"]] == [KODE_A]
+    colours = {s["kode"]: s["warna"] for s in _layer(deck, "desa-poligon")["data"]}
+    assert colours[KODE_A][3] > 200 and colours[KODE_B][3] < 120
+    assert _layer(deck, "pilihan")["data"]["properties"]["kode"] == KODE_B
+
+
+def test_whole_district_payload(frame, batas):
+    # measured in docs/benchmarks.md ("Peta: ukuran muatan"); the points-only map was about 86 KB, polygons read and
+    # simplified at run time about 412 KB
+    deck = maps.build_deck(frame, "kerawanan", batas)
+    assert 150_000 < maps.payload_bytes(deck) < 320_000
+    coordinates = sum(len(wilayah.points_of(g)) for g in batas.desa.values())
+    assert coordinates < 9_000
+
+
+SIZES = {"tablet": (600, 560), "layar-1920": (1460, 560), "paparan-1366": (1206, 357), "paparan-1920": (1760, 669)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_district_fills_the_map_it_is_fitted_for(frame, batas, size):
+    width, height = SIZES[size]
+    view = maps.build_deck(frame, "kerawanan", batas, size=(width, height)).initial_view_state
+    west, south, east, north = wilayah.frame_bounds(frame, batas, whole_district=True)
+    x0, y0 = wilayah.to_pixels(view, width, height, west, north)
+    x1, y1 = wilayah.to_pixels(view, width, height, east, south)
+    assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height  # whole
+    assert (x1 - x0) / width > 0.9 or (y1 - y0) / height > 0.9  # and as large as it fits
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_kecamatan_labels_do_not_overlap(frame, batas, size):
+    width, height = SIZES[size]
+    label_px = maps.PAPARAN_LABEL_PX if size.startswith("paparan") else maps.LABEL_PX
+    deck = maps.build_deck(frame, "kerawanan", batas, size=(width, height), label_px=label_px)
+    labels = _layer(deck, "kecamatan-label")
+    assert labels["getSize"] == label_px
+    placed = wilayah.place_labels(maps._label_candidates(frame, batas), deck.initial_view_state, width, height, label_px,
+                                  avoid=[(r.lon, r.lat) for r in frame[frame["tanpa_koordinat"]].itertuples()])
+    assert [p.kode for p in placed] == [d["kode"] for d in labels["data"]]
+    assert 8 <= len(placed) <= 24  # fewer labels than kecamatan where they would collide, but a readable number
+    for i, a in enumerate(placed):
+        assert a.box[0] >= 0 and a.box[2] <= width and a.box[1] >= 0 and a.box[3] <= height
+        for b in placed[i + 1:]:
+            assert a.box[2] <= b.box[0] or b.box[2] <= a.box[0] or a.box[3] <= b.box[1] or b.box[3] <= a.box[1], (a, b)
+    # the largest kecamatan always gets its name
+    largest = max(batas.kecamatan.values(), key=lambda k: k.luas_km2)
+    assert largest.kode in {p.kode for p in placed}
+
+
+def test_label_placement_rules():
+    view = pdk.ViewState(latitude=-9.3, longitude=124.5, zoom=10)
+    big = ("1", "Miomaffo Timur", 124.5, -9.3, 100.0)
+    near = ("2", "Noemuti", 124.5005, -9.3005, 50.0)  # a few pixels away: collides, smaller, left out
+    far = ("3", "Insana", 124.6, -9.3, 10.0)
+    edge = ("4", "Mutis", 124.5 + 0.35, -9.3, 500.0)  # beyond the right edge of a 400 px map
+    placed = wilayah.place_labels([near, far, big, edge], view, 400, 300, 12)
+    assert [p.kode for p in placed] == ["1", "3"]
+    assert placed[0].teks == "MIOMAFFO\nTIMUR" and wilayah.label_text("Insana") == "INSANA"
+    assert wilayah.label_text("Kota Kefamenanu") == "KOTA\nKEFAMENANU"
+    # a mark drawn on top (the ? of a desa without coordinates) keeps a label off it
+    assert [p.kode for p in wilayah.place_labels([far], view, 400, 300, 12, avoid=[(124.6, -9.3)])] == []
+
+
+def test_map_sizes_from_what_the_browser_reports():
+    assert maps.map_size(None) == (maps.FIT_WIDTH, maps.MAP_HEIGHT)
+    assert maps.map_size({"lebar": 1460, "atas": 456, "tinggi": 1080}) == (1460, maps.MAP_HEIGHT)
+    assert maps.paparan_size(None) == maps.PAPARAN_SIZE
+    assert maps.paparan_size({"lebar": 1760, "atas": 291, "tinggi": 1080}) == (1760, 1080 - 291 - maps.PAPARAN_BELOW)
+    assert maps.paparan_size({"lebar": 1206, "atas": 291, "tinggi": 600})[1] == maps.PAPARAN_MIN_HEIGHT
 
 
 def test_tooltip_text_from_officers_is_html_escaped():

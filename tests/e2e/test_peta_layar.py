@@ -1,0 +1,78 @@
+"""The map as painted in Chromium: the Peta screen and Mode Paparan's map slide at 1366 x 768 and 1920 x 1080.
+
+Screenshots go to tests/e2e/artefak/ (peta-*.png, paparan-peta-*.png) for a person to look at the kecamatan names;
+the test checks what a screenshot can prove: the map and the slide's buttons are on screen without scrolling, and
+the district fills the map it is drawn in.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from .conftest import ARTEFAK, open_page
+
+pytestmark = pytest.mark.e2e
+SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+#: The map is re-fitted once the browser has reported its size (one more run of the script): wait for that run.
+SETTLED = """([key, below, least]) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const mark = document.querySelector('.st-key-' + key);
+  const deck = document.querySelector('[data-testid=stDeckGlJsonChart]');
+  if (!app || app.dataset.testScriptState !== 'notRunning' || !mark || !deck) return false;
+  if (below === null) return deck.getBoundingClientRect().width > 0;
+  const want = Math.max(window.innerHeight - Math.round(mark.getBoundingClientRect().top) - below, least);
+  return Math.abs(deck.getBoundingClientRect().height - want) <= 2;
+}"""
+
+
+def _painted(tab, selector: str) -> tuple[tuple[int, int], tuple[int, int, int, int]]:
+    """Size of an element's screenshot and the box of what is drawn in it (not white), once something is drawn."""
+    from PIL import Image, ImageChops
+
+    element = tab.locator(selector).first
+    for _ in range(120):  # deck.gl paints after the page is idle: poll the pixels, no fixed wait
+        image = Image.open(io.BytesIO(element.screenshot())).convert("RGB")
+        box = ImageChops.difference(image, Image.new("RGB", image.size, (255, 255, 255))).point(lambda v: 255 if v > 24 else 0).getbbox()
+        if box:
+            return image.size, box
+        tab.wait_for_timeout(250)
+    raise AssertionError("peta tidak tergambar")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_paparan_map_slide_fills_the_screen(server, browser, size):
+    from core import maps
+
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    open_page(tab, f"{server}/paparan?slide=6&bulan=2024-09")
+    tab.wait_for_function(SETTLED, arg=["p_peta_ukuran", maps.PAPARAN_BELOW, maps.PAPARAN_MIN_HEIGHT], timeout=90_000)
+    (map_w, map_h), (left, top, right, bottom) = _painted(tab, "[data-testid=stDeckGlJsonChart]")
+    tab.screenshot(path=str(ARTEFAK / f"paparan-peta-{size}.png"))
+    deck = tab.locator("[data-testid=stDeckGlJsonChart]").first.bounding_box()
+    button = tab.locator(".st-key-paparan_berikut button").bounding_box()
+    assert deck["y"] + deck["height"] <= button["y"] <= height - button["height"]  # map, then the buttons, all on screen
+    assert deck["width"] >= width * 0.85 and deck["height"] >= min(height * 0.45, maps.PAPARAN_MIN_HEIGHT)
+    # the district is drawn as large as the map allows: it spans (almost) the map's height or its width
+    assert (bottom - top) / map_h > 0.85 or (right - left) / map_w > 0.85, ((left, top, right, bottom), (map_w, map_h))
+    context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_peta_screen_draws_the_whole_district(server, browser, size):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    open_page(tab, f"{server}/peta?bulan=2024-09")
+    tab.wait_for_function(SETTLED, arg=["peta_ukuran", None, 0], timeout=90_000)
+    tab.locator("[data-testid=stDeckGlJsonChart]").first.scroll_into_view_if_needed()
+    (map_w, map_h), (left, top, right, bottom) = _painted(tab, "[data-testid=stDeckGlJsonChart]")
+    tab.screenshot(path=str(ARTEFAK / f"peta-{size}.png"), full_page=False)
+    tab.locator("[data-testid=stDeckGlJsonChart]").first.screenshot(path=str(ARTEFAK / f"peta-peta-{size}.png"))
+    assert left > 0 and top > 0 and right < map_w and bottom < map_h  # nothing cut at the edges
+    assert (bottom - top) / map_h > 0.85 or (right - left) / map_w > 0.85
+    assert tab.locator("[data-testid=stException]").count() == 0
+    context.close()
