@@ -215,8 +215,9 @@ def guard_plan(desa: pd.DataFrame, scheme: str | None = None, by: str = "polsek"
     """TPS per class and personnel needed (Polri, Linmas) per Polsek or kecamatan, with a total row.
 
     `desa` is one month of `metrics.desa_month`. Every Polsek (or kecamatan) of the scope is listed, also
-    those without a report (zero TPS, `desa_melapor` 0). Polri is rounded up per group (spec section 6),
-    so the total row is the sum of the rounded group figures.
+    those without a report (zero TPS, `desa_melapor` 0). Polri is rounded up per Polsek (spec section 6): per
+    Polsek the rows are whole numbers; per kecamatan they are the need before rounding (one decimal) and the total
+    row is the Polsek's rounded figure, the same number as on the Polsek table and the cards.
     """
     ref = reference.desa()
     if polsek:
@@ -240,13 +241,41 @@ def guard_plan(desa: pd.DataFrame, scheme: str | None = None, by: str = "polsek"
     total["polsek"] = polsek or "Polres TTU"
     if by == "kecamatan":
         total["kecamatan"] = "Jumlah"
+        plan["personel_polri"] = plan["personel_polri_mentah"].round(1)  # before the rounding per Polsek
+        per_polsek = metrics.guard_needs(tps.assign(polsek=tps["kecamatan"].map(
+            ref.drop_duplicates("kecamatan").set_index("kecamatan")["polsek"])), scheme=scheme or default_scheme(), by="polsek")
+        total["personel_polri"] = int(per_polsek["personel_polri"].sum())
     plan = pd.concat([plan, pd.DataFrame([total])], ignore_index=True)
     cols = ["polsek", *(["kecamatan"] if by == "kecamatan" else []), "desa_melapor", "desa_total", *TPS_COLUMNS,
             "tps_belum_dipetakan", "personel_polri", "personel_linmas"]
     out = plan[cols].copy()
     for col in cols[1 if by == "polsek" else 2:]:
-        out[col] = out[col].astype("int64")
+        if not (by == "kecamatan" and col == "personel_polri"):
+            out[col] = out[col].astype("int64")
     return out
+
+
+def unclassified_tps(desa: pd.DataFrame, polsek: str | None = None) -> str:
+    """`7 TPS belum diberi kelas kerawanan: Oelami (2), Bansone (1), ...`, or "" when every TPS is classified.
+
+    They are guarded at the class `pengamanan_tps.kelas_tps_belum_dipetakan` in the plan; naming them tells the
+    Polsek which desa to map.
+    """
+    rows = desa[desa["_ada_kerawanan"]] if not desa.empty else desa
+    if polsek and not rows.empty:
+        rows = rows[rows["polsek"] == polsek]
+    if rows.empty:
+        return ""
+    counts = pd.to_numeric(rows["tps"], errors="coerce").fillna(0) - sum(
+        pd.to_numeric(rows[c], errors="coerce").fillna(0) for c in TPS_COLUMNS[1:])
+    missing = rows.assign(belum=counts.clip(lower=0).astype(int))
+    missing = missing[missing["belum"] > 0].sort_values(["belum", "desa"], ascending=[False, True])
+    if missing.empty:
+        return ""
+    kelas = reference.settings()["pengamanan_tps"].get("kelas_tps_belum_dipetakan", "kurang_rawan").replace("_", " ")
+    names = ", ".join(f"{r.desa} ({r.belum})" for r in missing.itertuples())
+    return (f"{int(missing['belum'].sum())} TPS belum diberi kelas kerawanan dan dihitung sebagai {kelas} dalam rencana "
+            f"pengamanan: {names}.")
 
 
 def balance(needed: int, available: int) -> tuple[int, str]:

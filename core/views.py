@@ -326,8 +326,7 @@ def kinerja_view(data: AnevData) -> KinerjaView:
         data.bulan, data.scope, data.has_data, by,
         analysis.scorecard(data.desa, data.bulan, by=by) if data.has_data else pd.DataFrame(),
         [(c.komponen, c.label) for c in comps], indices.weight_note("kinerja", data.bulan), league,
-        CutList(pembinaan_rows(flagged), "Bhabinkamtibmas",
-                "daftar lengkap di layar Kinerja Bhabinkamtibmas"),
+        CutList(pembinaan_rows(flagged), "Bhabinkamtibmas", "daftar lengkap di layar Kinerja Bhabinkamtibmas", limit=LIST_LIMIT),
         polsek_ranking(data, "indeks_kinerja"),
     )
 
@@ -427,7 +426,7 @@ def desa_rawan_view(data: AnevData) -> DesaRawanView:
               + pd.to_numeric(chosen.get("tps_sangat_rawan", pd.Series(dtype=float)), errors="coerce").fillna(0).sum())
     not_assessed = int((rows["_ada_kegiatan"] & ~rows["_ada_kerawanan"]).sum()) if not rows.empty else 0
     return DesaRawanView(data.bulan, data.scope, int(counts.get("Sangat Rawan", 0)), int(counts.get("Rawan", 0)), tps, not_assessed,
-                         CutList(table, "desa", "daftar lengkap di layar Peta Kerawanan"))
+                         CutList(table, "desa", "daftar lengkap di layar Peta Kerawanan", limit=LIST_LIMIT))
 
 
 # --------------------------------------------------------------------------- one Polsek (deck page, rapor)

@@ -71,9 +71,7 @@ def detail_panel(kode: str) -> None:
         potensi = ui.escape(row["potensi_gangguan"]) if row["potensi_gangguan"] else "\u2013"
         st.markdown(f"**Potensi gangguan:** {potensi}")
     st.markdown("**6 bulan terakhir**")
-    st.dataframe(kerawanan.desa_history(desa_all, kode, bulan), hide_index=True, width="stretch", key=f"riwayat_{kode}",
-                 column_config={"Skor Kerawanan": st.column_config.NumberColumn(format="%.0f"),
-                                "Indeks Kesiapan": st.column_config.NumberColumn(format="%.1f")}, placeholder=ui.KOSONG)
+    ui.table(kerawanan.desa_history(desa_all, kode, bulan), key=f"riwayat_{kode}", decimals={"Skor Kerawanan": 0})
 
 
 tab_peta, tab_rencana = st.tabs(["Peta", "Rencana Pengamanan TPS"])
@@ -136,9 +134,7 @@ with tab_peta:
         else:
             st.caption(f"{len(worse)} dari {compared} desa yang melapor di kedua bulan; "
                        f"{int(frame['naik_tingkat'].sum())} naik tingkat.")
-            st.dataframe(worse, hide_index=True, width="stretch", key="peta_makin_rawan",
-                         column_config={"Skor bulan lalu": st.column_config.NumberColumn(format="%.0f"),
-                                        "Skor bulan ini": st.column_config.NumberColumn(format="%.0f")}, placeholder=ui.KOSONG)
+            ui.table(worse, key="peta_makin_rawan", decimals={"Skor bulan lalu": 0, "Skor bulan ini": 0})
 
     st.subheader("Detail desa")
     labels = {r.kode: f"{r.desa} \u2013 Kec. {r.kecamatan}" for r in frame.sort_values(["desa"]).itertuples()}
@@ -160,9 +156,12 @@ with tab_rencana:
     scheme = c1.selectbox("Rasio pengamanan (Polri : TPS : Linmas)", list(schemes), format_func=schemes.get,
                           index=list(schemes).index(default) if default in schemes else 0, key="rasio_skema")
     per = c2.radio("Rincian per", ["Polsek", "Kecamatan"], horizontal=True, key="rencana_per")
-    st.caption(f"Rasio {schemes.get(scheme, scheme)}: {kerawanan.ratio_text(scheme)}. Polri dibulatkan ke atas per "
-               f"{'Polsek' if per == 'Polsek' else 'kecamatan'}; TPS yang belum dipetakan dihitung 2 Linmas. "
-               f"TPS dari lembar Kerawanan {format_bulan(bulan)}.")
+    st.caption(f"Rasio {schemes.get(scheme, scheme)}: {kerawanan.ratio_text(scheme)}. Polri dibulatkan ke atas per Polsek"
+               + (" (rincian per kecamatan: kebutuhan sebelum pembulatan; baris Jumlah = angka Polsek)" if per == "Kecamatan" else "")
+               + f". TPS dari lembar Kerawanan {format_bulan(bulan)}.")
+    unclassified = kerawanan.unclassified_tps(month_rows, polsek)
+    if unclassified:
+        st.caption(ui.escape(unclassified))
 
     scope = kerawanan.guard_plan(month_rows, scheme, "polsek", polsek)
     total = scope.iloc[-1]
@@ -196,11 +195,11 @@ with tab_rencana:
     plan = kerawanan.guard_plan(month_rows, scheme, by, polsek)
     st.subheader(f"Kebutuhan personel per {per}")
     st.caption(ui.scope_caption(bulan, polsek))
-    st.dataframe(plan.rename(columns={
+    ui.table(plan.rename(columns={
         "polsek": "Polsek", "kecamatan": "Kecamatan", "desa_melapor": "Desa melapor", "desa_total": "Jumlah desa",
         "tps": "TPS", "tps_kurang_rawan": "Kurang rawan", "tps_rawan": "Rawan", "tps_sangat_rawan": "Sangat rawan",
         "tps_belum_dipetakan": "Belum dipetakan", "personel_polri": "Polri", "personel_linmas": "Linmas",
-    }), hide_index=True, width="stretch", key=f"rencana_{by}", placeholder=ui.KOSONG)
+    }), key=f"rencana_{by}")
 
     st.subheader("Desa dengan TPS rawan dan sangat rawan")
     rawan = kerawanan.rawan_tps_desa(month_rows, scheme, polsek)
@@ -209,8 +208,8 @@ with tab_rencana:
     else:
         st.caption(f"{len(rawan)} desa \u00b7 {int(rawan['tps_rawan'].sum())} TPS rawan, {int(rawan['tps_sangat_rawan'].sum())} "
                    f"TPS sangat rawan \u00b7 Polri untuk TPS ini: {int(rawan['personel_polri'].sum())}")
-        st.dataframe(rawan.drop(columns=["kode"]).rename(columns={
+        ui.table(rawan.drop(columns=["kode"]).rename(columns={
             "desa": "Desa/Kelurahan", "kecamatan": "Kecamatan", "polsek": "Polsek", "tps_rawan": "TPS rawan",
             "tps_sangat_rawan": "TPS sangat rawan", "personel_polri": "Polri", "personel_linmas": "Linmas",
             "tingkat_kerawanan": "Tingkat desa", "nama_bhabin": "Bhabinkamtibmas", "potensi_gangguan": "Potensi gangguan",
-        }), hide_index=True, width="stretch", key="rencana_rawan", placeholder=ui.KOSONG)
+        }), key="rencana_rawan")

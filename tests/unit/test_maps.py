@@ -146,21 +146,23 @@ def test_classes_per_layer(frame, lapisan, kode, kelas):
 
 def test_guard_plan_per_polsek_and_kecamatan_hand_computed(september):
     # Polres TTU 2024 (Polri:TPS:Linmas): kurang rawan 1:3:6, rawan 1:1:2, sangat rawan 2:1:2.
-    # Polsek Insana: kurang rawan 4+1+1 = 6 -> 2, rawan 1 -> 1, sangat rawan 1 -> 2 => 5 Polri;
-    # Linmas 6x2 + 1x2 + 1x2 + 1 unclassified TPS x2 = 18.
+    # Polsek Insana: kurang rawan 4+1+1 = 6, plus 1 unclassified TPS guarded as kurang rawan = 7 -> 7/3, rawan 1 -> 1,
+    # sangat rawan 1 -> 2 => ceil(5.33) = 6 Polri; Linmas 7x2 + 1x2 + 1x2 = 18.
     plan = kerawanan.guard_plan(september, by="polsek").set_index("polsek")
-    assert plan.loc["Polsek Insana", "personel_polri"] == 5 and plan.loc["Polsek Insana", "personel_linmas"] == 18
+    assert plan.loc["Polsek Insana", "personel_polri"] == 6 and plan.loc["Polsek Insana", "personel_linmas"] == 18
     assert plan.loc["Polsek Insana", "tps"] == 9 and plan.loc["Polsek Insana", "tps_belum_dipetakan"] == 1
     assert plan.loc["Polsek Insana", "desa_melapor"] == 3 and plan.loc["Polsek Insana", "desa_total"] == len(INSANA)
     assert plan.loc["Polsek Noemuti", "personel_polri"] == 0 and plan.loc["Polsek Noemuti", "desa_melapor"] == 0
-    assert plan.loc["Polres TTU", "personel_polri"] == 5 and len(plan) == 10  # 9 Polsek + total
-    # per kecamatan the rounding is per kecamatan: Insana kurang rawan 5 -> 2 + 1 + 2 = 5, Insana Barat 1 -> 1
+    assert plan.loc["Polres TTU", "personel_polri"] == 6 and len(plan) == 10  # 9 Polsek + total
+    # per kecamatan the need before rounding, and a total equal to the Polsek's rounded figure (the card's number)
     per_kecamatan = kerawanan.guard_plan(september, by="kecamatan", polsek="Polsek Insana").set_index("kecamatan")
-    assert per_kecamatan.loc["Insana", "personel_polri"] == 5 and per_kecamatan.loc["Insana Barat", "personel_polri"] == 1
-    assert per_kecamatan.loc["Jumlah", "personel_polri"] == 6 and len(per_kecamatan) == 5
-    # Polres Manggarai 2024: kurang rawan 1:3:2 -> Linmas 6 x 2/3 = 4, rawan 1, sangat rawan 2, unclassified 2 => 9
+    assert per_kecamatan.loc["Insana Barat", "personel_polri"] == pytest.approx(0.7)  # 2 TPS (1 unclassified) at 1:3
+    assert per_kecamatan.loc["Jumlah", "personel_polri"] == plan.loc["Polsek Insana", "personel_polri"] == 6
+    assert len(per_kecamatan) == 5
+    # Polres Manggarai 2024: kurang rawan 1:3:2 -> Linmas 7 x 2/3 = 4.7, rawan 1, sangat rawan 2 => ceil(7.7) = 8
     manggarai = kerawanan.guard_plan(september, "polres_manggarai_2024").set_index("polsek")
-    assert manggarai.loc["Polsek Insana", "personel_linmas"] == 9 and manggarai.loc["Polsek Insana", "personel_polri"] == 5
+    assert manggarai.loc["Polsek Insana", "personel_linmas"] == 8 and manggarai.loc["Polsek Insana", "personel_polri"] == 6
+    assert "1 TPS belum diberi kelas kerawanan" in kerawanan.unclassified_tps(september, "Polsek Insana")
 
 
 def test_guard_plan_pemilu_2024_balance():

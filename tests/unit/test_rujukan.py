@@ -76,12 +76,14 @@ def test_admin_correction_is_followed_by_template_import_and_score(configured):
     assert result.status == "ok", result.errors
     border = dict(zip(result.kerawanan["desa_kode"], result.kerawanan["perbatasan"], strict=True))
     assert bool(border[_kode("Oesoko")]) and not bool(border[_kode("Humusu Wini")])
-    # the Skor Kerawanan of a desa that has no Kerawanan row: 10 points for a border desa
+    # the Skor Kerawanan of a desa whose Kerawanan row leaves Perbatasan empty: 10 points for a border desa
     kegiatan = pd.DataFrame([{"desa_kode": k, "bulan": "2024-09", "polsek": POLSEK} for k in (_kode("Oesoko"), _kode("Humusu Wini"))])
     for key in reference.count_keys("kegiatan"):
         kegiatan[key] = 0
-    kerawanan = pd.DataFrame(columns=["desa_kode", "bulan", "polsek",
-                                      *[i.key for i in reference.sheet_indicators("kerawanan") if i.key not in ("desa", "kecamatan")]])
+    kerawanan = kegiatan[["desa_kode", "bulan", "polsek"]].assign(
+        **{i.key: 0 for i in reference.sheet_indicators("kerawanan") if i.tipe == "angka"},
+        **{i.key: False for i in reference.sheet_indicators("kerawanan") if i.tipe == "ya_tidak" and i.key != "perbatasan"},
+        perbatasan=None)
     month = metrics.desa_month(kegiatan, kerawanan).set_index("kode")
     assert month.loc[_kode("Oesoko"), "skor_kerawanan"] == 10 and month.loc[_kode("Humusu Wini"), "skor_kerawanan"] == 0
 
