@@ -9,8 +9,6 @@ import streamlit as st
 from core import analysis, charts, maps, metrics, ui
 from core.months import format_bulan
 
-ui.ensure_frame()
-
 SLIDES = ["Judul", "Kelengkapan Laporan", "Ringkasan", "Kinerja Bhabinkamtibmas", "Kesiapan Pemilihan", "Peta Kerawanan",
           "Desa Rawan", "Catatan untuk Anev"]
 

@@ -501,7 +501,7 @@ def open_app(bulan: str, user=None):
     """A fresh AppTest of app.py (signed in as `user` if given) after its first run (the default screen; not timed)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(REPO_ROOT / "frame" / "main.py"), default_timeout=120)
     if user is not None:
         import accounts
 
@@ -525,7 +525,7 @@ def bench_screens(pages: dict[str, str | None], bulan: str, runs: int, user=None
             st.cache_data.clear()
             gc.collect()
             cpu, start = time.process_time(), time.perf_counter()
-            at.switch_page(page)
+            at.switch_page("../" + page)  # relative to frame/main.py
             at.run()
             results[page].cold.append(time.perf_counter() - start)
             results[page].cold_cpu.append(time.process_time() - cpu)
@@ -561,7 +561,7 @@ def profile_screen(page: str, title: str | None, bulan: str, cold: bool, user=No
     from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
     at = open_app(bulan, user)
-    at.switch_page(page)
+    at.switch_page("../" + page)  # relative to frame/main.py
     if cold:
         st.cache_data.clear()
     else:
@@ -636,7 +636,7 @@ def run_layar(args: argparse.Namespace, out: Path) -> None:
             shown_titles = {}
             for page, title in pages.items():
                 at = open_app(bulan, user)
-                at.switch_page(page)
+                at.switch_page("../" + page)  # relative to frame/main.py
                 at.run()
                 check_screen(at, page, title, bulan)
                 shown_titles[page] = at.title[0].value

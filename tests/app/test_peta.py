@@ -19,8 +19,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import demo, kerawanan, maps, metrics, reference, store
 
-APP = str(ROOT / "app.py")
-PAGE = "pages/peta.py"
+APP = str(ROOT / "frame" / "main.py")
+PAGE = "../pages/peta.py"
 WILAYAH = Path(__file__).parents[2].parent / "shared/data/wilayah"
 needs_polygons = pytest.mark.skipif(not (WILAYAH / maps.DESA_FILE).is_file(), reason=f"poligon wilayah tidak ada di {WILAYAH}")
 BORONUBAEN_TIMUR = "53.03.06.1015"
