@@ -36,52 +36,76 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A streamlit server on demo data (4 months), stopped at the end of the session."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium tidak ada di {CHROMIUM} (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    sys.path.insert(0, str(ROOT))
-    from core import auth, demo, store
-
-    db = tmp_path_factory.mktemp("e2e") / "anev.db"
-    url = f"sqlite:///{db}"
-    engine = store.create_db_engine(url)
-    demo.generate(engine, dari="2024-06", sampai="2024-09", seed=21, today=dt.date(2024, 10, 20))
-    auth.create_user(engine, USERNAME, PASSWORD, "admin")
-    engine.dispose()
+def start_server(db_url: str, log_path: Path, extra_env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
+    """`streamlit run app.py` (st.App: frame, cookie routes, gzip) on a free port; returns its URL once healthy."""
     port = _free_port()
-    env = {**os.environ, "ANEV_DB_URL": url, "ANEV_DEMO_OTOMATIS": "0"}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    env = {**os.environ, "ANEV_DB_URL": db_url, "ANEV_DEMO_OTOMATIS": "0", **(extra_env or {})}
+    log = open(log_path, "w")  # noqa: SIM115 - the process writes to it until stop_server
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
+    process.log = log  # type: ignore[attr-defined]
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return base, process
         except OSError:
             time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("server streamlit tidak siap dalam 60 detik")
-    yield base
+    stop_server(process)
+    pytest.fail(f"server streamlit tidak siap dalam 60 detik (log: {log_path})")
+
+
+def stop_server(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
+    process.log.close()  # type: ignore[attr-defined]
+
+
+def demo_database(directory: Path) -> str:
+    """Demo data (4 months) and the test admin, in a new SQLite file; its URL."""
+    sys.path.insert(0, str(ROOT))
+    from core import auth, demo, store
+
+    url = f"sqlite:///{directory / 'anev.db'}"
+    engine = store.create_db_engine(url)
+    demo.generate(engine, dari="2024-06", sampai="2024-09", seed=21, today=dt.date(2024, 10, 20))
+    auth.create_user(engine, USERNAME, PASSWORD, "admin")
+    engine.dispose()
+    return url
 
 
 @pytest.fixture(scope="session")
-def browser(server: str):
+def chromium() -> str:
+    """Skip browser tests when Debian's Chromium or Playwright is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium tidak ada di {CHROMIUM} (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def server_db(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return demo_database(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="session")
+def server(server_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A streamlit server on demo data, stopped at the end of the session."""
+    base, process = start_server(server_db, tmp_path_factory.mktemp("log") / "streamlit.log")
+    yield base
+    stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
