@@ -29,10 +29,14 @@ def on_script_error(exc: Exception) -> bool:
     if isinstance(exc, auth.AuthError):
         st.error(str(exc), icon=":material/block:")
         return True
+    from sqlalchemy.exc import OperationalError
+
     text = str(exc).lower()
     if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in text or "no space left" in text:
         message = ("Ruang disk server penuh, jadi perubahan tidak dapat disimpan (yang sudah tersimpan tetap aman). "
                    "Minta admin mengosongkan ruang disk, lalu ulangi.")
+    elif isinstance(exc, OperationalError):
+        message = "Basis data tidak dapat dihubungi saat ini. Coba lagi sebentar; bila terulang, minta admin memeriksa server basis data."
     else:
         message = "Terjadi kesalahan pada layar ini. Muat ulang halaman; bila terulang, hubungi admin."
     st.error(f"{message} Kode kesalahan: **{code}** (rinciannya tercatat di log server).", icon=":material/error:")

@@ -346,9 +346,12 @@ def session_user() -> auth.User | None:
     eng = engine()
     session_id = st.session_state.get("sesi")
     if session_id is None:
+        # The cookies of st.context are those of the websocket handshake: after Keluar or a refusal in this
+        # connection the old cookie is still listed here, so it is tried once only.
         token = st.context.cookies.get(sesi.COOKIE)
-        if not token:
+        if not token or token == st.session_state.get("cookie_selesai"):
             return None
+        st.session_state["cookie_selesai"] = token
         session_id, state = sesi.resume(eng, token, _user_agent(), _client_address())
         if session_id is None:
             _forget(state.reason or None)

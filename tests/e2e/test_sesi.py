@@ -71,11 +71,17 @@ def test_after_keluar_a_reload_shows_the_login_form(server, context):
     tab = context.new_page()
     open_page(tab, f"{server}/?bulan=2024-09")
     _wait_for_cookie(context)
+    tab.reload()  # this connection now carries the cookie
+    assert _signed_in(tab)
     tab.locator(".st-key-keluar button").click()
     tab.locator(LOGIN).wait_for(timeout=60_000)
     _wait_for_cookie(context, present=False)
+    wait_idle(tab)
+    assert "Sesi berakhir" not in tab.locator("[data-testid=stMain]").inner_text()  # a plain sign-out, no alarm
     tab.reload()
     assert _shows_login(tab)
+    open_page(tab, f"{server}/kinerja?bulan=2024-09")  # and signing in again works in the same browser
+    assert _wait_for_cookie(context)["value"]
 
 
 def test_a_copied_cookie_stops_working_after_revocation(server, server_db, browser, context):
@@ -170,3 +176,22 @@ def test_static_bundles_are_sent_gzipped(server):
     with urllib.request.urlopen(f"{server}/{bundle}", timeout=30) as plain:
         original = plain.read()
     assert gzip.decompress(body) == original and len(body) < len(original) / 2
+
+
+def test_an_error_shows_an_indonesian_message_and_no_traceback(chromium, browser, tmp_path):
+    # a database that cannot be reached: every run of the frame fails
+    base, process = start_server("postgresql+psycopg://anev@127.0.0.1:9/tidak_ada", tmp_path / "galat.log")
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.goto(f"{base}/kinerja", timeout=60_000)
+        wait_idle(tab)
+        text = tab.locator("[data-testid=stMain]").inner_text()
+        assert "Basis data tidak dapat dihubungi" in text and "Kode kesalahan" in text
+        assert tab.locator("[data-testid=stException]").count() == 0
+        assert "Traceback" not in text and "OperationalError" not in text and "psycopg" not in text
+        code = re.search(r"Kode kesalahan: ([0-9A-F]{6})", text).group(1)
+    finally:
+        context.close()
+        stop_server(process)
+    assert code in (tmp_path / "galat.log").read_text()  # the details are in the server log, under that code
