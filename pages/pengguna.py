@@ -50,16 +50,16 @@ with left, st.form("tambah_akun", clear_on_submit=True):
 with right:
     st.markdown("**Ubah akun**")
     chosen = st.selectbox("Akun", names, key="akun_pilih")
-    c1, c2, c3 = st.columns(3)
+    c1, c2 = st.columns(2)
     for column, active, label in ((c1, False, "Nonaktifkan"), (c2, True, "Aktifkan")):
-        if column.button(label, key=f"akun_{'aktif' if active else 'nonaktif'}", disabled=not chosen):
+        if column.button(label, key=f"akun_{'aktif' if active else 'nonaktif'}", disabled=not chosen, width="stretch"):
             try:
                 auth.set_active(engine, chosen, active, by=user)
                 st.rerun()
             except auth.AuthError as exc:
                 st.error(str(exc))
     sure = st.checkbox("Ya, hapus akun ini (jejak auditnya tetap)", key="akun_hapus_yakin", disabled=not chosen)
-    if c3.button("Hapus", key="akun_hapus", disabled=not (chosen and sure)):
+    if st.button("Hapus akun", key="akun_hapus", disabled=not (chosen and sure), icon=":material/person_remove:"):
         try:
             auth.delete_user(engine, chosen, by=user)
             st.toast(f"Akun {chosen} dihapus.")
