@@ -140,7 +140,7 @@ def format_number(value: float | int | None, decimals: int = 0) -> str:
 
 
 def current_filters() -> tuple[str, str | None]:
-    """The month and Polsek chosen in `app.py`'s sidebar for this run."""
+    """The month and Polsek chosen in the frame's sidebar (frame/main.py) for this run."""
     return st.session_state.get("filters") or (current_bulan(), None)
 
 
