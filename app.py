@@ -1,73 +1,51 @@
-"""Anev Bhabinkamtibmas Polres TTU: the router and frame (page config, login, demo data, filters, navigation)."""
+"""Anev Bhabinkamtibmas Polres TTU: the server. Start it with `python3 -m streamlit run app.py`.
+
+`streamlit run` finds `app = st.App(...)` below and serves it with uvicorn: Streamlit itself, the
+frame every screen runs in (`frame/main.py`: login gate, filters, navigation over `pages/`), the cookie
+routes and gzip of core/web.py, and an Indonesian error screen instead of tracebacks.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import streamlit as st
 
-from core import auth, demo, ui
+from core import web
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent
 
-st.set_page_config(
-    page_title="Anev Bhabinkamtibmas Polres TTU",
-    page_icon=str(HERE / "data" / "ikon.png"),  # a local file: a Material icon favicon is fetched from the internet
-    layout="wide",
-    initial_sidebar_state="auto",
-)
 
-engine = ui.engine()
-if os.environ.get("ANEV_DEMO_OTOMATIS", "1") == "1" and ui.data_version()[0] == 0:
-    with st.spinner("Basis data masih kosong: menyiapkan DATA CONTOH (sekitar 10 detik)\u2026"):
-        if demo.ensure_demo(engine):
-            ui.clear_caches()
+def on_script_error(exc: Exception) -> bool:
+    """An uncaught error: an Indonesian message with a short code for the admin; the traceback only in the server log."""
+    import errno
+    import logging
+    import secrets
 
-user = ui.session_user()
-ui.page_style()
+    from core import auth
 
-SCREENS = {
-    "Anev": [
-        ("ringkasan", "ringkasan.py", "Ringkasan", ":material/dashboard:"),
-        ("kelengkapan", "kelengkapan.py", "Kelengkapan Laporan", ":material/fact_check:"),
-        ("kinerja", "kinerja.py", "Kinerja Bhabinkamtibmas", ":material/military_tech:"),
-        ("kesiapan", "kesiapan.py", "Kesiapan Pemilihan", ":material/how_to_vote:"),
-        ("peta", "peta.py", "Peta Kerawanan", ":material/map:"),
-        ("paparan", "paparan.py", "Mode Paparan", ":material/co_present:"),
-        ("tindak_lanjut", "tindak_lanjut.py", "Tindak Lanjut Arahan", ":material/task_alt:"),
-    ],
-    "Data": [
-        ("rekap", "rekap.py", "Tabel Rekap", ":material/table_chart:"),
-        ("unggah", "unggah.py", "Unggah Rekap", ":material/upload_file:"),
-        ("verifikasi", "verifikasi.py", "Verifikasi Rekap", ":material/verified:"),
-    ],
-    "Admin": [
-        ("pengguna", "pengguna.py", "Pengguna dan Cadangan", ":material/manage_accounts:"),
-        ("audit", "audit.py", "Jejak Audit", ":material/history:"),
-        ("rujukan", "rujukan.py", "Data Rujukan", ":material/dataset:"),
-    ],
-}
-pages = {
-    group: [
-        st.Page(HERE / "pages" / file, title=title, icon=icon, url_path=key, default=key == "ringkasan")
-        for key, file, title, icon in items
-        if user is None or auth.can_see(user, key)
-    ]
-    for group, items in SCREENS.items()
-}
-# Navigation comes before the login form, so after signing in the requested page (a shared link) opens.
-navigation = st.navigation({group: items for group, items in pages.items() if items}, position="sidebar" if user else "hidden")
-if user is None:
-    ui.login_form()
+    code = secrets.token_hex(3).upper()
+    logging.getLogger("anev").error("Kesalahan di layar (kode %s)", code, exc_info=exc)
+    if isinstance(exc, auth.AuthError):
+        st.error(str(exc), icon=":material/block:")
+        return True
+    from sqlalchemy.exc import OperationalError
 
-with st.sidebar:
-    st.markdown("**Anev Bhabinkamtibmas**  \nPolres Timor Tengah Utara")
-    st.caption(f"Masuk sebagai {user.label}")
-    if st.button("Keluar", key="keluar", icon=":material/logout:"):
-        ui.logout()
-        st.rerun()
+    text = str(exc).lower()
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in text or "no space left" in text:
+        message = ("Ruang disk server penuh, jadi perubahan tidak dapat disimpan (yang sudah tersimpan tetap aman). "
+                   "Minta admin mengosongkan ruang disk, lalu ulangi.")
+    elif isinstance(exc, OperationalError):
+        message = "Basis data tidak dapat dihubungi saat ini. Coba lagi sebentar; bila terulang, minta admin memeriksa server basis data."
+    else:
+        message = "Terjadi kesalahan pada layar ini. Muat ulang halaman; bila terulang, hubungi admin."
+    st.error(f"{message} Kode kesalahan: **{code}** (rinciannya tercatat di log server).", icon=":material/error:")
+    return True
 
-st.session_state["filters"] = ui.filters(user)
-ui.export_buttons(*st.session_state["filters"])
-navigation.run()
+
+app = st.App(HERE / "frame" / "main.py", routes=web.routes(), middleware=web.middleware(), on_script_error=on_script_error)
+
+if __name__ == "__main__":
+    # `python3 app.py` starts the same server. (Run as a Streamlit script, e.g. AppTest.from_file("app.py"),
+    # this stops with "A Streamlit server is already running": test frame/main.py instead.)
+    app.run()

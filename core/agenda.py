@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
-from core import reference, store
+from core import auth, reference, store
 
 _KEYS = ("pemilihan_nama", "pemilihan_tanggal")
 
@@ -20,16 +20,21 @@ def get_agenda(engine: Engine) -> dict:
     return {"nama": nama, "tanggal": tanggal}
 
 
-def save_agenda(engine: Engine, nama: str, tanggal: dt.date) -> None:
-    """Store the agenda for the next election (one transaction)."""
+def save_agenda(engine: Engine, nama: str, tanggal: dt.date, by: auth.User | None) -> None:
+    """Store the agenda for the next election (admins only; one transaction with its audit entry)."""
+    if by is None or by.role != "admin":
+        raise auth.AuthError("Hanya admin yang dapat mengubah agenda pemilihan.")
     nama = " ".join(str(nama).split())[:120]
     if not nama:
         raise ValueError("Nama pemilihan tidak boleh kosong.")
+    before = get_agenda(engine)
     table = store.pengaturan
     with store.writing(engine) as conn:
         for key, value in zip(_KEYS, (nama, tanggal.isoformat()), strict=True):
             conn.execute(table.delete().where(table.c.kunci == key))
             conn.execute(table.insert().values(kunci=key, nilai=value))
+        auth._record(conn, by.username, "agenda.ubah", nama, "ok",
+                     f"sebelumnya {before['nama']} {before['tanggal']:%d-%m-%Y}; sekarang {nama} {tanggal:%d-%m-%Y}")
 
 
 def countdown(tanggal: dt.date, today: dt.date | None = None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -48,7 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--bulan", type=_bulan, help="bulan semua berkas TTTT-BB (mengalahkan isi berkas)")
     imp.add_argument("--dry-run", action="store_true", help="hanya periksa, tidak menyimpan")
     imp.add_argument("--json", action="store_true", help="keluaran JSON")
-    imp.add_argument("--pengunggah", default=None, help="nama pengunggah yang dicatat (bawaan: pengguna sistem)")
 
     rek = sub.add_parser("rekap", help="rekapitulasi satu bulan")
     rek.add_argument("--bulan", required=True, type=_bulan, help="bulan TTTT-BB")
@@ -60,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, type=Path, help="berkas yang ditulis")
     exp.add_argument("--polsek", type=_polsek, help="hanya satu Polsek (bawaan: semua)")
 
-    usr = sub.add_parser("user", help="akun pengguna: add, list, disable")
+    usr = sub.add_parser("user", help="akun pengguna: add, list, disable, delete, reset-password")
     usr_sub = usr.add_subparsers(dest="user_command", required=True, metavar="AKSI")
     add = usr_sub.add_parser("add", help="tambah akun (kata sandi dibaca dari stdin)")
     add.add_argument("--username", required=True, help="nama pengguna")
@@ -68,8 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--polsek", type=_polsek, help="Polsek untuk peran polsek")
     add.add_argument("--password-stdin", action="store_true", required=True, help="baca kata sandi dari stdin (satu baris)")
     usr_sub.add_parser("list", help="daftar akun")
-    dis = usr_sub.add_parser("disable", help="nonaktifkan akun")
+    dis = usr_sub.add_parser("disable", help="nonaktifkan akun (semua sesinya berakhir)")
     dis.add_argument("--username", required=True, help="nama pengguna")
+    dele = usr_sub.add_parser("delete", help="hapus akun (semua sesinya berakhir; jejak audit tetap)")
+    dele.add_argument("--username", required=True, help="nama pengguna")
+    rst = usr_sub.add_parser("reset-password", help="ganti kata sandi akun (dibaca dari stdin; semua sesinya berakhir)")
+    rst.add_argument("--username", required=True, help="nama pengguna")
+    rst.add_argument("--password-stdin", action="store_true", required=True, help="baca kata sandi baru dari stdin (satu baris)")
 
     bak = sub.add_parser("backup", help="salinan basis data yang konsisten (boleh saat dasbor berjalan)")
     bak.add_argument("--out", required=True, type=Path, help="berkas cadangan (.db, SQLite)")
@@ -81,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     dem.add_argument("--dari", type=_bulan, help="bulan pertama TTTT-BB (bawaan: 11 bulan sebelum --sampai)")
     dem.add_argument("--sampai", type=_bulan, help="bulan terakhir TTTT-BB (bawaan: bulan ini)")
     dem.add_argument("--seed", type=int, default=2024, help="benih acak agar hasil dapat diulang")
-    dem.add_argument("--hapus", action="store_true", help="hapus semua DATA CONTOH (data asli tetap)")
+    dem.add_argument("--hapus", action="store_true", help="hapus semua DATA CONTOH dan akun contoh (data asli tetap)")
     dem.add_argument("--akun-contoh", action="store_true",
                      help="juga buat akun contoh (hanya untuk mencoba: admin-contoh, pimpinan-contoh, insana-contoh)")
     _add_loop_commands(sub)
@@ -104,8 +107,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise UsageError(f"berkas tidak ditemukan: {', '.join(missing)}")
+    from core import auth
+
     engine = store.get_engine()
-    user = args.pengunggah or getpass.getuser()
+    user = auth.cli_operator()  # the server's shell, recorded as such; it cannot pass for an account
     results = []
     any_errors = False
     for path in args.files:
@@ -162,8 +167,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     engine = store.get_engine()
     if args.hapus:
-        removed = store.delete_demo(engine)
+        from core import auth
+
+        try:
+            removed, accounts = auth.remove_demo(engine, by=auth.cli_operator())
+        except auth.AuthError as exc:
+            raise UsageError(str(exc)) from exc
         print(f"{removed} versi DATA CONTOH dihapus; data asli tidak berubah.")
+        print(f"Akun contoh dihapus: {', '.join(accounts)}." if accounts else "Tidak ada akun contoh.")
         return 0
     count = demo.generate(engine, dari=args.dari, sampai=args.sampai, seed=args.seed)
     print(f"{count} rekap DATA CONTOH disimpan (bertanda contoh; hapus dengan: python -m core demo --hapus).")
@@ -177,7 +188,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     from core import auth
 
     engine = store.get_engine()
-    operator = auth.User(getpass.getuser(), "admin")  # the server's shell is the operator's own
+    operator = auth.cli_operator()  # the server's shell is the operator's own: `cli:<OS user>` in the audit trail
     try:
         if args.user_command == "add":
             password = sys.stdin.readline().rstrip("\n")
@@ -188,7 +199,14 @@ def cmd_user(args: argparse.Namespace) -> int:
             print(table[["username", "peran", "polsek", "aktif", "terakhir_masuk"]].to_string(index=False) if not table.empty else "Belum ada akun.")
         elif args.user_command == "disable":
             auth.set_active(engine, args.username, False, operator)
-            print(f"Akun {args.username} dinonaktifkan.")
+            print(f"Akun {args.username} dinonaktifkan; sesinya berakhir.")
+        elif args.user_command == "delete":
+            auth.delete_user(engine, args.username, operator)
+            print(f"Akun {args.username} dihapus; sesinya berakhir.")
+        elif args.user_command == "reset-password":
+            password = sys.stdin.readline().rstrip("\n")
+            auth.set_password(engine, args.username, password, operator)
+            print(f"Kata sandi {args.username} diganti; semua sesinya berakhir.")
     except auth.AuthError as exc:
         raise UsageError(str(exc)) from exc
     return 0
@@ -198,8 +216,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from core import auth, backup
 
     engine = store.get_engine()
-    counts = backup.backup(engine, args.out)
-    auth.record(engine, getpass.getuser(), "cadangan", str(args.out.name), "ok", f"{counts.get('unggahan', 0)} versi")
+    try:
+        counts = backup.backup(engine, args.out)
+    except backup.BackupError as exc:
+        print(f"kesalahan: {exc}", file=sys.stderr)
+        return 1
+    auth.record(engine, auth.cli_operator().username, "cadangan", str(args.out.name), "ok", f"{counts.get('unggahan', 0)} versi")
     print(f"Cadangan ditulis ke {args.out}: {counts.get('unggahan', 0)} versi rekap, {counts.get('pengguna', 0)} akun.")
     return 0
 
@@ -212,9 +234,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not args.ya:
         raise UsageError("pemulihan mengganti seluruh isi basis data; ulangi dengan --ya untuk mengonfirmasi")
     engine = store.get_engine()
-    counts = backup.restore(engine, args.source)
-    auth.record(engine, getpass.getuser(), "pulihkan", str(args.source.name), "ok", f"{counts.get('unggahan', 0)} versi")
-    print(f"Dipulihkan dari {args.source}: {counts.get('unggahan', 0)} versi rekap, {counts.get('pengguna', 0)} akun.")
+    try:
+        counts, safety = backup.restore(engine, args.source, by=auth.cli_operator())
+    except backup.BackupError as exc:
+        print(f"kesalahan: {exc}", file=sys.stderr)
+        return 1
+    print(f"Dipulihkan dari {args.source}: {counts.get('unggahan', 0)} versi rekap, {counts.get('pengguna', 0)} akun. "
+          f"Isi sebelumnya disimpan di {safety}. Semua pengguna perlu masuk lagi.")
     return 0
 
 
@@ -265,14 +291,12 @@ def _add_loop_commands(sub) -> None:
     add.add_argument("--arah", choices=[">=", "<="], default=">=", help="'>=' paling sedikit (bawaan) atau '<=' paling banyak")
     add.add_argument("--lingkup", action="append", type=_polsek, help="Polsek tempat target diukur (bawaan: Polsek pelaksana)")
     add.add_argument("--sumber", help="asal arahan, misalnya catatan Anev yang membahasnya")
-    add.add_argument("--oleh", help="nama yang dicatat (bawaan: pengguna sistem)")
     sta = ara_sub.add_parser("status", help="catatan perkembangan, atau status yang ditetapkan untuk arahan tanpa target terukur")
     sta.add_argument("--id", required=True, type=int, help="nomor arahan (lihat arahan list)")
     sta.add_argument("--bulan", required=True, type=_bulan, help="bulan catatan TTTT-BB")
     sta.add_argument("--catatan", required=True, help="apa yang sudah dilakukan")
     sta.add_argument("--status", help="status yang ditetapkan: bergerak, tidak bergerak atau tercapai (hanya arahan tanpa target terukur)")
     sta.add_argument("--bukti", type=Path, help="foto (JPG/PNG) atau PDF bukti dukung")
-    sta.add_argument("--oleh", help="nama yang dicatat (bawaan: pengguna sistem)")
 
     ver = sub.add_parser("verifikasi", help="rekap yang sudah dan belum diverifikasi per Polsek untuk satu bulan")
     ver.add_argument("--bulan", required=True, type=_bulan, help="bulan TTTT-BB")
@@ -286,9 +310,10 @@ def _add_loop_commands(sub) -> None:
 
 
 def _operator(args: argparse.Namespace):
+    """The command line acts as the server operator (`cli:<OS user>`), never as an account (it cannot impersonate one)."""
     from core import auth
 
-    return auth.User(args.oleh or getpass.getuser(), "admin")  # the server's shell is the operator's own, as in `user`
+    return auth.cli_operator()
 
 
 def cmd_arahan(args: argparse.Namespace) -> int:

@@ -141,23 +141,8 @@ def format_number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
-def ensure_frame() -> None:
-    """Run `app.py` first when Streamlit started a page on its own.
-
-    With a `pages/` folder beside `app.py`, a fresh server serves the first request for `/kinerja`
-    in legacy multipage mode: the page runs without the frame (filters, navigation, and later the
-    login gate). Every page calls this first; the frame then runs and renders the page itself.
-    """
-    if "filters" in st.session_state:
-        return
-    import runpy
-
-    runpy.run_path(str(config.REPO_ROOT / "app.py"), run_name="__main__")
-    st.stop()
-
-
 def current_filters() -> tuple[str, str | None]:
-    """The month and Polsek chosen in `app.py`'s sidebar for this run."""
+    """The month and Polsek chosen in the frame's sidebar (frame/main.py) for this run."""
     return st.session_state.get("filters") or (current_bulan(), None)
 
 
@@ -215,7 +200,7 @@ def save_election_agenda(nama: str, tanggal: dt.date) -> None:
     """Save a new election agenda and refresh what depends on it."""
     from core import agenda
 
-    agenda.save_agenda(engine(), nama, tanggal)
+    agenda.save_agenda(engine(), nama, tanggal, by=current_user())
 
 
 def kategori(value: float | None) -> str | None:
@@ -298,55 +283,104 @@ def export_buttons(bulan: str, polsek: str | None) -> None:
 # --------------------------------------------------------------------------- login gate
 
 
-def _now_ts() -> float:
-    import time
-
-    return time.time()
-
-
 def current_user() -> auth.User | None:
     """The logged-in user of this browser session, or None."""
     data = st.session_state.get("pengguna")
     return auth.User(**data) if data else None
 
 
+def _client_address() -> str:
+    """The client's address as uvicorn saw it (X-Forwarded-For only from FORWARDED_ALLOW_IPS); `lokal` on this machine."""
+    return st.context.ip_address or "lokal"
+
+
+def _user_agent() -> str:
+    return str(st.context.headers.get("User-Agent", "") or "")
+
+
+def _cookie_script(path: str, body: dict | None = None) -> None:
+    """A same-origin POST from the browser: the only way a cookie can be set or cleared (the websocket cannot)."""
+    import json
+
+    payload = json.dumps(json.dumps(body or {}))  # a JS string literal of the JSON body; no user text goes in
+    st.html(f"<script>fetch({json.dumps(path)}, {{method: 'POST', credentials: 'same-origin', "
+            f"headers: {{'Content-Type': 'application/json', 'X-Anev': '1'}}, body: {payload}}});</script>",
+            unsafe_allow_javascript=True, width="content")
+
+
 def _sign_in(user: auth.User) -> None:
+    """A password was just proven: a new server-side session, whose cookie the browser fetches with a one-time ticket."""
+    from core import sesi
+
+    session_id, ticket = sesi.start(engine(), user, _user_agent(), _client_address())
     st.session_state["pengguna"] = {"username": user.username, "role": user.role, "polsek": user.polsek}
-    st.session_state["aktivitas"] = _now_ts()
+    st.session_state["sesi"] = session_id
+    st.session_state["tiket_sesi"] = ticket
+    st.session_state.pop("hapus_cookie", None)
+
+
+def _forget(message: str | None = None) -> None:
+    for key in ("pengguna", "sesi", "tiket_sesi", "filters", "ekspor_siap"):
+        st.session_state.pop(key, None)
+    st.session_state["hapus_cookie"] = True
+    if message:
+        st.session_state["pesan_masuk"] = message
 
 
 def logout(reason: str | None = None) -> None:
-    """End the session (the identity is held server-side in the session only)."""
+    """Keluar: the session is revoked in the database (every tab, and the cookie, stop working); audited."""
+    from core import sesi
+
     user = current_user()
-    if user:
-        auth.record(engine(), user.username, "keluar", user.username, "ok", reason or "")
-    for key in ("pengguna", "aktivitas", "filters", "ekspor_siap"):
-        st.session_state.pop(key, None)
-    if reason:
-        st.session_state["pesan_masuk"] = reason
+    session_id = st.session_state.get("sesi")
+    if user is not None and session_id is not None:
+        sesi.revoke(engine(), session_id, by=user, reason="keluar")
+    _forget(reason)
 
 
 def session_user() -> auth.User | None:
-    """The signed-in, still active user of this session; ends an idle or disabled session."""
+    """The signed-in, still valid user of this browser session, or None.
+
+    A tab that signed in keeps its session id; a new connection (reload, new tab) brings the cookie. Both are
+    checked against the database on every run: revoked, idle or too old sessions, and disabled accounts, end here.
+    """
+    from core import sesi
+
     eng = engine()
-    user = current_user()
-    if user is None:
+    session_id = st.session_state.get("sesi")
+    if session_id is None:
+        # The cookies of st.context are those of the websocket handshake: after Keluar or a refusal in this
+        # connection the old cookie is still listed here, so it is tried once only.
+        token = st.context.cookies.get(sesi.COOKIE)
+        if not token or token == st.session_state.get("cookie_selesai"):
+            return None
+        st.session_state["cookie_selesai"] = token
+        session_id, state = sesi.resume(eng, token, _user_agent(), _client_address())
+        if session_id is None:
+            _forget(state.reason or None)
+            return None
+        user = state.user
+        st.session_state["pengguna"] = {"username": user.username, "role": user.role, "polsek": user.polsek}
+        st.session_state["sesi"] = session_id
+        return user
+    state = sesi.check(eng, session_id)
+    if state.user is None:
+        _forget(state.reason)
         return None
-    idle = _now_ts() - float(st.session_state.get("aktivitas", 0))
-    fresh = auth.active_user(eng, user.username)
-    if fresh is None:
-        logout("Akun Anda dinonaktifkan.")
-        return None
-    if idle > auth.SESSION_MINUTES * 60:
-        logout(f"Sesi berakhir karena tidak aktif lebih dari {auth.SESSION_MINUTES} menit. Silakan masuk lagi.")
-        return None
-    st.session_state["aktivitas"] = _now_ts()
-    return fresh
+    ticket = st.session_state.get("tiket_sesi")
+    if state.waiting_for_cookie and ticket:
+        with st.sidebar:
+            _cookie_script("/api/sesi", {"tiket": ticket})
+    else:
+        st.session_state.pop("tiket_sesi", None)
+    return state.user
 
 
 def login_form() -> None:
     """The first-admin form (no account yet) or the login form; stops the script."""
     eng = engine()
+    if st.session_state.pop("hapus_cookie", False):
+        _cookie_script("/api/sesi/keluar")
     st.title("Anev Bhabinkamtibmas Polres TTU")
     if st.session_state.get("pesan_masuk"):
         st.info(st.session_state.pop("pesan_masuk"))
@@ -369,11 +403,11 @@ def login_form() -> None:
         st.stop()
     st.subheader("Masuk")
     with st.form("masuk"):
-        username = st.text_input("Nama pengguna", key="login_username")
+        username = st.text_input("Nama pengguna", key="login_username", max_chars=64)
         password = st.text_input("Kata sandi", type="password", key="login_password")
         if st.form_submit_button("Masuk", key="login_submit", type="primary"):
             try:
-                _sign_in(auth.authenticate(eng, username, password))
+                _sign_in(auth.authenticate(eng, username, password, address=_client_address()))
                 st.rerun()
             except auth.AuthError as exc:
                 st.error(str(exc))
@@ -381,8 +415,7 @@ def login_form() -> None:
 
 
 def screen_header(title: str) -> tuple[str, str | None]:
-    """The frame, title, DATA CONTOH badge and scope line every Anev screen starts with; returns (bulan, polsek)."""
-    ensure_frame()
+    """The title, DATA CONTOH badge and scope line every Anev screen starts with; returns (bulan, polsek)."""
     bulan, polsek = current_filters()
     st.title(title)
     demo_badge()

@@ -1,10 +1,9 @@
-"""Jejak Audit (admin): who did what and when — logins, uploads, exports, account changes, backups."""
+"""Jejak Audit (admin): who did what and when — sign-ins, sessions, uploads, exports, account changes, backups."""
 
 import streamlit as st
 
 from core import auth, ui
 
-ui.ensure_frame()
 user = ui.current_user()
 auth.require_admin(user)
 engine = ui.engine()
@@ -18,7 +17,9 @@ if who != "Semua":
     log = log[log["pengguna"] == who]
 if action != "Semua":
     log = log[log["aksi"] == action]
-st.caption(f"{len(log)} catatan, terbaru di atas. Waktu dalam UTC. Kata sandi tidak pernah dicatat.")
-st.dataframe(log.drop(columns=["id"]).rename(columns={"waktu": "Waktu (UTC)", "pengguna": "Pengguna", "aksi": "Aksi",
-                                                     "objek": "Objek", "hasil": "Hasil", "rincian": "Rincian"}),
+st.caption(f"{len(log)} catatan, terbaru di atas. Waktu dalam WITA. Kata sandi tidak pernah dicatat; nama yang tidak dikenal "
+           f"dicatat sebagai {auth.UNKNOWN_NAME}. Pengguna `cli:...` adalah operator server di baris perintah.")
+st.dataframe(log.drop(columns=["id"]).assign(waktu=auth.wita(log["waktu"]))
+             .rename(columns={"waktu": "Waktu (WITA)", "pengguna": "Pengguna", "aksi": "Aksi", "objek": "Objek", "hasil": "Hasil",
+                              "rincian": "Rincian"}),
              hide_index=True, width="stretch", key="tabel_audit", placeholder=ui.KOSONG)

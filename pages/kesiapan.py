@@ -12,14 +12,20 @@ countdown = agenda_mod.countdown(agenda["tanggal"])
 c1, c2 = st.columns([3, 2])
 c1.markdown(f"### {ui.escape(agenda['nama'])}\nPemungutan suara {agenda['tanggal']:%d-%m-%Y}")
 c2.metric("Hitung mundur", countdown, border=True)
+is_admin = getattr(ui.current_user(), "role", None) == "admin"
 if countdown.startswith("H+"):
-    c2.caption("Pemilihan ini sudah lewat. Perbarui agenda untuk pemilihan berikutnya di bawah.")
-with st.expander("Ubah agenda pemilihan"), st.form("agenda"):
-    nama = st.text_input("Nama pemilihan", value=agenda["nama"], key="agenda_nama")
-    tanggal = st.date_input("Tanggal pemungutan suara", value=agenda["tanggal"], format="DD/MM/YYYY", key="agenda_tanggal")
-    if st.form_submit_button("Simpan agenda"):
-        ui.save_election_agenda(nama, tanggal)
-        st.rerun()
+    c2.caption("Pemilihan ini sudah lewat. " + ("Perbarui agenda untuk pemilihan berikutnya di bawah." if is_admin
+                                                else "Admin dapat memperbarui agenda untuk pemilihan berikutnya."))
+if is_admin:
+    with st.expander("Ubah agenda pemilihan"), st.form("agenda"):
+        nama = st.text_input("Nama pemilihan", value=agenda["nama"], key="agenda_nama")
+        tanggal = st.date_input("Tanggal pemungutan suara", value=agenda["tanggal"], format="DD/MM/YYYY", key="agenda_tanggal")
+        if st.form_submit_button("Simpan agenda"):
+            try:
+                ui.save_election_agenda(nama, tanggal)
+                st.rerun()
+            except ValueError as exc:  # an empty name; only an admin reaches this form (core checks again)
+                st.error(str(exc))
 
 data = ui.anev(bulan, ui.scope(polsek))
 view = views.kesiapan_view(data)

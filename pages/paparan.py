@@ -11,7 +11,6 @@ import streamlit as st
 
 from core import arahan, auth, charts, fmt, maps, ui, ui_arahan, verifikasi, views
 
-ui.ensure_frame()
 bulan, polsek = ui.current_filters()
 scope = ui.scope(polsek)
 data = ui.anev(bulan, scope, verified_only=verifikasi.only_verified_in_paparan())

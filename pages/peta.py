@@ -7,8 +7,6 @@ from core import kerawanan, maps, ui
 from core.charts import short_month
 from core.months import add_months, format_bulan
 
-ui.ensure_frame()
-
 bulan, polsek = ui.current_filters()
 st.title("Peta Kerawanan")
 ui.demo_badge()

@@ -5,7 +5,6 @@ import streamlit as st
 
 from core import auth, reference, rujukan, ui
 
-ui.ensure_frame()
 user = ui.current_user()
 auth.require_admin(user)
 engine = ui.engine()

@@ -14,8 +14,6 @@ from core.filecheck import FileRefused
 from core.months import add_months, current_bulan, format_bulan, month_range
 from core.template import build_template, template_filename
 
-ui.ensure_frame()
-
 AUTO = "Deteksi dari berkas"
 engine = ui.engine()
 bulan_filter, polsek_filter = ui.current_filters()
@@ -214,12 +212,16 @@ else:
         placeholder=ui.KOSONG,
     )
 
-if ui.has_demo():
+if ui.has_demo() and user.role == "admin":
     with st.expander("DATA CONTOH"):
         st.write("Basis data berisi data sintetis untuk mencoba dasbor. Hapus sebelum memakai data asli; "
-                 "rekap asli yang sudah diunggah tidak ikut terhapus.")
+                 "rekap asli yang sudah diunggah tidak ikut terhapus. Akun contoh (admin-contoh, pimpinan-contoh, "
+                 "insana-contoh) ikut dihapus.")
         if st.button("Hapus semua DATA CONTOH", key="hapus_contoh", icon=":material/delete:"):
-            removed = store.delete_demo(engine)
-            ui.clear_caches()
-            st.toast(f"{removed} versi data contoh dihapus.")
-            st.rerun()
+            try:
+                removed, accounts = auth.remove_demo(engine, by=user)
+                ui.clear_caches()
+                st.toast(f"{removed} versi data contoh dihapus" + (f"; akun contoh dihapus: {', '.join(accounts)}." if accounts else "."))
+                st.rerun()
+            except auth.AuthError as exc:
+                st.error(str(exc))

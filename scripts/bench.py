@@ -408,7 +408,7 @@ class ScreenTimes:
 
 def screen_pages() -> tuple[dict[str, str | None], list[str]]:
     """The screens to measure (page -> expected title) and notes on optional or other pages that are not."""
-    app_text = (REPO_ROOT / "app.py").read_text(encoding="utf-8")
+    app_text = (REPO_ROOT / "frame" / "main.py").read_text(encoding="utf-8")  # the navigation lives in the frame
     pages: dict[str, str | None] = dict(SCREENS)
     notes = []
     for page in OPTIONAL_SCREENS:
@@ -416,7 +416,7 @@ def screen_pages() -> tuple[dict[str, str | None], list[str]]:
         if exists and registered:
             pages[page] = None
         else:
-            notes.append(f"`{page}` tidak diukur: {'belum terdaftar di app.py' if exists else 'berkas belum ada'}.")
+            notes.append(f"`{page}` tidak diukur: {'belum terdaftar di frame/main.py' if exists else 'berkas belum ada'}.")
     others = sorted(p.name for p in (REPO_ROOT / "pages").glob("*.py") if f"pages/{p.name}" not in pages)
     if others:
         notes.append(f"Halaman lain di `pages/` yang tidak termasuk pengukuran ini: {', '.join(others)}.")
@@ -498,10 +498,10 @@ def screen_user(url: str):
 
 
 def open_app(bulan: str, user=None):
-    """A fresh AppTest of app.py (signed in as `user` if given) after its first run (the default screen; not timed)."""
+    """A fresh AppTest of the frame (signed in as `user` if given) after its first run (the default screen; not timed)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(REPO_ROOT / "frame" / "main.py"), default_timeout=120)
     if user is not None:
         import accounts
 
@@ -510,7 +510,7 @@ def open_app(bulan: str, user=None):
     at.run()
     quiet_streamlit()
     if at.exception:
-        raise SystemExit(f"bench: app.py gagal: {at.exception[0].message}")
+        raise SystemExit(f"bench: frame/main.py gagal: {at.exception[0].message}")
     return at
 
 
@@ -525,7 +525,7 @@ def bench_screens(pages: dict[str, str | None], bulan: str, runs: int, user=None
             st.cache_data.clear()
             gc.collect()
             cpu, start = time.process_time(), time.perf_counter()
-            at.switch_page(page)
+            at.switch_page("../" + page)  # relative to frame/main.py
             at.run()
             results[page].cold.append(time.perf_counter() - start)
             results[page].cold_cpu.append(time.process_time() - cpu)
@@ -561,7 +561,7 @@ def profile_screen(page: str, title: str | None, bulan: str, cold: bool, user=No
     from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
     at = open_app(bulan, user)
-    at.switch_page(page)
+    at.switch_page("../" + page)  # relative to frame/main.py
     if cold:
         st.cache_data.clear()
     else:
@@ -636,7 +636,7 @@ def run_layar(args: argparse.Namespace, out: Path) -> None:
             shown_titles = {}
             for page, title in pages.items():
                 at = open_app(bulan, user)
-                at.switch_page(page)
+                at.switch_page("../" + page)  # relative to frame/main.py
                 at.run()
                 check_screen(at, page, title, bulan)
                 shown_titles[page] = at.title[0].value
@@ -678,9 +678,9 @@ def run_layar(args: argparse.Namespace, out: Path) -> None:
         f"{seconds(gen_seconds)}, tidak diukur); `ANEV_DB_URL` menunjuk ke sana, `ANEV_DEMO_OTOMATIS=0`. Setiap layar dibuka "
         f"pada `?bulan={bulan}` ({format_bulan(bulan)}), Semua Polsek; layar Anev membaca 13 bulan (bulan itu dan 12 sebelumnya).",
         "Yang diukur (waktu dinding, `time.perf_counter`): **dingin** = `at.switch_page(layar); at.run()` pada AppTest baru "
-        "yang sudah sekali menjalankan `app.py` (layar bawaan Ringkasan, tidak diukur), tepat setelah "
+        "yang sudah sekali menjalankan `frame/main.py` (layar bawaan Ringkasan, tidak diukur), tepat setelah "
         "`streamlit.cache_data.clear()`; **hangat** = `at.run()` berikutnya pada AppTest yang sama (semua `st.cache_data` "
-        "terisi). Satu `at.run()` = seluruh skrip `app.py` (set_page_config, `data_version`, filter bulan/Polsek, navigasi) "
+        "terisi). Satu `at.run()` = seluruh skrip `frame/main.py` (set_page_config, `data_version`, filter bulan/Polsek, navigasi) "
         "ditambah skrip layar di utas skrip AppTest, lalu pesan-pesannya disusun menjadi pohon elemen di utas utama. "
         "Tidak termasuk: peramban, websocket, penggambaran Plotly/tabel di sisi klien.",
         "Tidak dikosongkan sebelum ukuran dingin: `st.cache_resource` (engine SQLAlchemy), `lru_cache` data rujukan, modul "
@@ -697,7 +697,7 @@ def run_layar(args: argparse.Namespace, out: Path) -> None:
     ]
     if user is not None:
         notes.insert(3, "Gerbang login: setiap AppTest masuk sebagai admin dengan `tests/app/accounts.sign_in` (seperti uji layar) "
-                        "sebelum run pertama; pemeriksaan sesi di `app.py` ikut terukur pada setiap run.")
+                        "sebelum run pertama; pemeriksaan sesi di `frame/main.py` ikut terukur pada setiap run.")
     if profiles:
         notes.append("Ke mana waktunya (cProfile satu kali jalan untuk setiap target yang terlewat, di utas skrip; persen dari "
                      "waktu skrip, inklusif: fungsi yang dipanggil fungsi lain di daftar ikut terhitung di keduanya):")

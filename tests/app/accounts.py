@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
+import os
 
 from streamlit.testing.v1 import AppTest
 
-from core import auth, store
+from core import auth, sesi, store
 
 PASSWORD = "sandi-uji-123"
 
@@ -27,8 +27,13 @@ def ensure_user(db_url: str, username: str = "admin-uji", role: str = "admin", p
         engine.dispose()
 
 
-def sign_in(at: AppTest, user: auth.User) -> AppTest:
-    """Put the user's identity in the session, as the login form does after a correct password."""
+def sign_in(at: AppTest, user: auth.User, db_url: str | None = None) -> AppTest:
+    """Start a real session in the database (`ANEV_DB_URL` unless given) and hold it, as the login form does."""
+    engine = store.create_db_engine(db_url or os.environ["ANEV_DB_URL"])
+    try:
+        session_id, _ticket = sesi.start(engine, user, "AppTest", "uji")
+    finally:
+        engine.dispose()
     at.session_state["pengguna"] = {"username": user.username, "role": user.role, "polsek": user.polsek}
-    at.session_state["aktivitas"] = time.time()
+    at.session_state["sesi"] = session_id
     return at

@@ -30,10 +30,10 @@ def test_script_and_markdown_in_officer_text_stay_literal(tmp_path, monkeypatch)
                                            today=dt.date(2026, 11, 30))
     assert version == 1, [e.message for e in result.errors]
     user = ensure_user(url)
-    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), user)
+    at = sign_in(AppTest.from_file(str(ROOT / "frame" / "main.py"), default_timeout=60), user)
     at.query_params["bulan"] = "2024-09"
     at.run()
-    at.switch_page("pages/kinerja.py")
+    at.switch_page("../pages/kinerja.py")
     at.run()
     assert not at.exception
     nrp = store.rows(engine, "kegiatan", "2024-09").set_index("excel_row").loc[5, "nrp"]

@@ -20,8 +20,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import demo, kerawanan, maps, metrics, reference, store, ui, wilayah
 
-APP = str(ROOT / "app.py")
-PAGE = "pages/peta.py"
+APP = str(ROOT / "frame" / "main.py")
+PAGE = "../pages/peta.py"
 BORONUBAEN_TIMUR = "53.03.06.1015"
 
 

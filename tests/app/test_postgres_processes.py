@@ -31,7 +31,7 @@ from core import ui
 
 pytestmark = pytest.mark.pg
 
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "frame" / "main.py")
 
 
 def _free_port() -> int:
@@ -42,7 +42,7 @@ def _free_port() -> int:
 
 def _cli_import(env: dict[str, str], path: Path) -> dict:
     done = subprocess.run(
-        [sys.executable, "-m", "core", "import", str(path), "--json", "--pengunggah", "operator"],
+        [sys.executable, "-m", "core", "import", str(path), "--json"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -55,7 +55,7 @@ def _recap_session(query: dict[str, str]) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page("pages/rekap.py")
+    at.switch_page("../pages/rekap.py")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -104,7 +104,7 @@ def test_imports_from_another_process_show_up_and_a_server_boots_on_postgresql(p
     monkeypatch.setenv("ANEV_DEMO_OTOMATIS", "0")
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

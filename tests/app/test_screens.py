@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from core import agenda, demo, maps, store, ui, wilayah
 from core.months import format_bulan
 
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "frame" / "main.py")
 SCREENS = ["pages/ringkasan.py", "pages/kelengkapan.py", "pages/kinerja.py", "pages/kesiapan.py", "pages/rekap.py"]
 
 
@@ -48,7 +48,7 @@ def open_screen(page: str, **query: str) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page(page)
+    at.switch_page("../" + page)
     at.run()
     assert not at.exception, f"{page}: {at.exception}"
     return at
@@ -134,13 +134,13 @@ def test_kesiapan_countdown_follows_saved_agenda(demo_db, use_db):
     use_db(demo_db)
     engine = store.create_db_engine(demo_db)
     target = dt.date.today() + dt.timedelta(days=40)
-    agenda.save_agenda(engine, "Pilkada Ulang", target)
+    agenda.save_agenda(engine, "Pilkada Ulang", target, by=CURRENT["user"])
     try:
         at = open_screen("pages/kesiapan.py", bulan="2024-09")
         assert metrics_of(at)["Hitung mundur"] == "H-40"
         assert any("Pilkada Ulang" in str(m.value) for m in at.markdown)
     finally:
-        agenda.save_agenda(engine, "Pilkada Serentak 2024", dt.date(2024, 11, 27))
+        agenda.save_agenda(engine, "Pilkada Serentak 2024", dt.date(2024, 11, 27), by=CURRENT["user"])
 
 
 def test_kelengkapan_counts_match_completeness(demo_db, use_db):
@@ -158,16 +158,16 @@ def test_kelengkapan_counts_match_completeness(demo_db, use_db):
 
 
 
-def test_a_page_started_on_its_own_runs_inside_the_frame(demo_db, use_db):
-    """A fresh server runs /kinerja in legacy pages/ mode; the page must still get the frame and the URL filters."""
+def test_every_rerun_runs_the_frame_first(demo_db, use_db):
+    """No legacy pages/ mode: a page never runs without the frame, also on AppTest's second and later runs."""
     use_db(demo_db)
-    at = sign_in(AppTest.from_file(str(ROOT / "pages" / "kinerja.py"), default_timeout=60), CURRENT["user"])
-    at.query_params["bulan"] = "2024-08"
-    at.query_params["polsek"] = "Polsek Noemuti"
-    at.run()
-    assert not at.exception, at.exception
-    assert at.caption[0].value == "Agustus 2024 \u00b7 Polsek Noemuti"
-    assert at.session_state["filters"] == ("2024-08", "Polsek Noemuti")
+    at = open_screen("pages/kinerja.py", bulan="2024-08", polsek="Polsek Noemuti")
+    for _ in range(2):
+        assert at.caption[0].value == "Agustus 2024 \u00b7 Polsek Noemuti"
+        assert at.session_state["filters"] == ("2024-08", "Polsek Noemuti")
+        assert any("Masuk sebagai" in c.value for c in at.sidebar.caption)  # the frame's sidebar
+        at.run()
+        assert not at.exception, at.exception
 
 
 def test_mode_paparan_steps_through_slides(demo_db, use_db):

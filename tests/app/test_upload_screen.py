@@ -12,7 +12,7 @@ from workbooks import filled_template
 
 from core import demo, store
 
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "frame" / "main.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -34,7 +34,7 @@ def _app(timeout: int = 60) -> AppTest:
 def _unggah(at: AppTest | None = None) -> AppTest:
     at = at or _app()
     at.run()
-    at.switch_page("pages/unggah.py")
+    at.switch_page("../pages/unggah.py")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -145,7 +145,7 @@ def test_preview_survives_a_browser_refresh(app_env):
     at = _app()
     at.query_params["pratinjau"] = token
     at.run()
-    at.switch_page("pages/unggah.py")
+    at.switch_page("../pages/unggah.py")
     at.query_params["pratinjau"] = token
     at.run()
     assert not at.exception
@@ -160,7 +160,7 @@ def _recap(query: dict[str, str]) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page("pages/rekap.py")
+    at.switch_page("../pages/rekap.py")
     at.run()
     assert not at.exception, at.exception
     return at

@@ -56,19 +56,70 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """URL of a SQLite database with demo data (June to September 2024) and the test account."""
+def start_server(db_url: str, log_path: Path, extra_env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
+    """`streamlit run app.py` (st.App: frame, cookie routes, gzip) on a free port; returns its URL once healthy."""
+    port = _free_port()
+    env = {**os.environ, "ANEV_DB_URL": db_url, "ANEV_DEMO_OTOMATIS": "0", **(extra_env or {})}
+    log = open(log_path, "w")  # noqa: SIM115 - the process writes to it until stop_server
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    process.log = log  # type: ignore[attr-defined]
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return base, process
+        except OSError:
+            time.sleep(0.2)
+    stop_server(process)
+    pytest.fail(f"server streamlit tidak siap dalam 60 detik (log: {log_path})")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    process.log.close()  # type: ignore[attr-defined]
+
+
+def demo_database(directory: Path) -> str:
+    """Demo data (4 months) and the test admin, in a new SQLite file; its URL."""
     sys.path.insert(0, str(ROOT))
     from core import auth, demo, store
 
-    db = tmp_path_factory.mktemp("e2e") / "anev.db"
-    url = f"sqlite:///{db}"
+    url = f"sqlite:///{directory / 'anev.db'}"
     engine = store.create_db_engine(url)
     demo.generate(engine, dari=DEMO_FROM, sampai=DEMO_TO, seed=21, today=dt.date(2024, 10, 20))
     auth.create_user(engine, USERNAME, PASSWORD, "admin")
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Skip browser tests when Debian's Chromium or Playwright is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium tidak ada di {CHROMIUM} (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a SQLite database with demo data (June to September 2024) and the test account."""
+    return demo_database(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="session")
+def server_db(demo_db: str) -> str:
+    return demo_db
 
 
 @pytest.fixture(scope="session")
@@ -78,46 +129,15 @@ def demo_month() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A streamlit server on demo data (4 months), stopped at the end of the session."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium tidak ada di {CHROMIUM} (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    port = _free_port()
-    env = {**os.environ, "ANEV_DB_URL": demo_db, "ANEV_DEMO_OTOMATIS": "0"}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("server streamlit tidak siap dalam 60 detik")
+def server(chromium: str, demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A streamlit server on demo data, stopped at the end of the session."""
+    base, process = start_server(demo_db, tmp_path_factory.mktemp("log") / "streamlit.log")
     yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    stop_server(process)
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium through Playwright (no server needed: `test_measure` drives it on pages it writes itself)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium tidak ada di {CHROMIUM} (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
+def browser(chromium: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

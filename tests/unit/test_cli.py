@@ -142,3 +142,65 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [c for c in cli.COMMANDS if f"python -m core {c}" not in readme and f"`{c} " not in readme]
     assert not missing, f"perintah belum ada di README: {missing}"
+
+
+def test_import_is_recorded_as_the_command_line_and_cannot_name_an_account(env_db, tmp_path, capsys, monkeypatch):
+    import getpass
+
+    from core import auth
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "insana1")  # an OS user named like a Polsek account
+    engine = store.get_engine(env_db)
+    auth.create_user(engine, "insana1", "sandi-rahasia-1", "admin")
+    path = tmp_path / "Rekap_Noemuti_2024-09.xlsx"
+    path.write_bytes(filled_template("Polsek Noemuti", "2024-09"))
+    with pytest.raises(SystemExit):
+        cli.main(["import", str(path), "--pengunggah", "insana1"])  # the option is gone
+    capsys.readouterr()
+    code, _ = run(capsys, "import", str(path), "--json")
+    assert code == 0
+    assert list(store.uploads(engine)["pengunggah"]) == ["cli:insana1"]
+    log = auth.audit_log(engine, action="unggah")
+    assert list(log["pengguna"]) == ["cli:insana1"]
+
+
+def test_user_delete_and_reset_password_commands(env_db, capsys, monkeypatch):
+    import io
+
+    from core import auth, sesi
+
+    engine = store.get_engine(env_db)
+    admin = auth.create_user(engine, "operator", "sandi-rahasia-1", "admin")
+    clerk = auth.create_user(engine, "clerk", "sandi-rahasia-1", "polsek", "Polsek Insana", by=admin)
+    session_id, _ticket = sesi.start(engine, clerk)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("sandi-baru-sekali\n"))
+    assert cli.main(["user", "reset-password", "--username", "clerk", "--password-stdin"]) == 0
+    assert "semua sesinya berakhir" in capsys.readouterr().out
+    assert sesi.check(engine, session_id).user is None
+    assert auth.authenticate(engine, "clerk", "sandi-baru-sekali").username == "clerk"
+    assert cli.main(["user", "delete", "--username", "clerk"]) == 0
+    assert auth.active_user(engine, "clerk") is None
+    assert cli.main(["user", "delete", "--username", "operator"]) == 2  # the last admin stays
+    assert "Admin terakhir" in capsys.readouterr().err
+    actors = set(auth.audit_log(engine, action="akun.hapus")["pengguna"]) | set(auth.audit_log(engine, action="akun.sandi")["pengguna"])
+    assert actors == {auth.cli_operator().username} and actors.pop().startswith("cli:")
+
+
+def test_demo_removal_takes_the_demo_accounts_with_it(env_db, capsys):
+    import datetime as dt
+
+    from core import auth, demo
+
+    engine = store.get_engine(env_db)
+    demo.generate(engine, dari="2024-09", sampai="2024-09", seed=4, today=dt.date(2024, 10, 20))
+    demo.demo_accounts(engine)
+    assert cli.main(["demo", "--hapus"]) == 2  # admin-contoh is the only admin: refused, nothing removed
+    assert "Belum ada akun admin sungguhan" in capsys.readouterr().err
+    assert store.has_demo(engine) and auth.active_user(engine, "admin-contoh")
+    auth.create_user(engine, "operator", "sandi-rahasia-1", "admin", by=auth.cli_operator())
+    assert cli.main(["demo", "--hapus"]) == 0
+    out = capsys.readouterr().out
+    assert "admin-contoh" in out and not store.has_demo(engine)
+    assert set(auth.users(engine)["username"]) == {"operator"}
+    with pytest.raises(auth.AuthError):
+        auth.authenticate(engine, "admin-contoh", demo.DEMO_PASSWORD)

@@ -93,13 +93,15 @@ def test_notulen_command_writes_a_word_file(loop_db, tmp_path, capsys):
 def test_arahan_commands(loop_db, tmp_path, capsys):
     engine, old, new = loop_db
     code = cli.main(["arahan", "add", "--teks", "Koordinasi dengan PPS di setiap desa", "--bulan", "2024-10", "--pemilik", "Insana",
-                     "--pemilik", "Noemuti", "--tenggat", "2024-11", "--ukuran", "cakupan_koordinasi", "--target", "100", "--oleh", "operator"])
+                     "--pemilik", "Noemuti", "--tenggat", "2024-11", "--ukuran", "cakupan_koordinasi", "--target", "100"])
     assert code == 0
     out = capsys.readouterr().out
     added = int(out.split("#")[1].split()[0])
     record = arahan.get(engine, added)
-    assert record["pemilik"] == ["Polsek Insana", "Polsek Noemuti"] and record["target"] == 100.0 and record["dicatat_oleh"] == "operator"
-    assert auth.audit_log(engine, action="arahan.tambah")["pengguna"].iloc[0] == "operator"
+    # the command line is the server operator, recorded as such (it cannot name an account)
+    operator = auth.cli_operator().username
+    assert record["pemilik"] == ["Polsek Insana", "Polsek Noemuti"] and record["target"] == 100.0 and record["dicatat_oleh"] == operator
+    assert operator.startswith("cli:") and auth.audit_log(engine, action="arahan.tambah")["pengguna"].iloc[0] == operator
 
     evidence = tmp_path / "foto.jpg"
     evidence.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 64)
