@@ -10,7 +10,6 @@ basemap is an option for users who are online. No Streamlit here.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from dataclasses import dataclass, field
@@ -303,7 +302,10 @@ def tooltip(lapisan: str = "kerawanan") -> dict:
 
 
 def _properties(row: Row, lapisan: str, warna: list[int], banding: bool = False) -> dict:
-    """Tooltip fields, HTML-escaped: deck.gl puts them into the tooltip's HTML, and officers write some of them."""
+    """Tooltip fields as plain text: Streamlit 1.67 escapes every value it puts into a tooltip's HTML (officers write some).
+
+    Escaping here as well showed `Fatu&#x27;Ana` on the map; `tests/unit/test_maps.py` checks Streamlit still escapes.
+    """
     fields = {
         "kode": row["kode"],
         "desa": row["desa"],
@@ -317,7 +319,7 @@ def _properties(row: Row, lapisan: str, warna: list[int], banding: bool = False)
         "potensi": row["potensi_gangguan"] or "\u2013",
         "catatan": note_text(row, banding),
     }
-    return {**{key: html.escape(str(value)) for key, value in fields.items()}, "warna": warna}
+    return {**{key: str(value) for key, value in fields.items()}, "warna": warna}
 
 
 # --------------------------------------------------------------------------- the deck

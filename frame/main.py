@@ -61,7 +61,8 @@ pages = {
     for group, items in SCREENS.items()
 }
 # Navigation comes before the login form, so after signing in the requested page (a shared link) opens.
-navigation = st.navigation({group: items for group, items in pages.items() if items}, position="sidebar" if user else "hidden")
+navigation = st.navigation({group: items for group, items in pages.items() if items}, position="sidebar" if user else "hidden",
+                          expanded=True)
 if user is None:
     ui.login_form()
 

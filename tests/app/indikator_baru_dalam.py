@@ -67,11 +67,11 @@ def test_demo_generates_it(db_url):
 
 def _screen(db_url: str, page: str, **query: str) -> AppTest:
     user = ensure_user(db_url)
-    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90), user)
+    at = sign_in(AppTest.from_file(str(ROOT / "frame" / "main.py"), default_timeout=90), user)
     for key, value in {"bulan": BULAN, **query}.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page(page)
+    at.switch_page("../" + page)
     at.run()
     assert not at.exception, at.exception
     return at

@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import auth, reference, rujukan, store
 
-APP = str(ROOT / "app.py")
-PAGE = "pages/rujukan.py"
+APP = str(ROOT / "frame" / "main.py")
+PAGE = "../pages/rujukan.py"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from workbooks import filled_template
 
 from core import arahan, auth, pipeline, store, verifikasi
 
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "frame" / "main.py")
 PIMPINAN = auth.User("kapolres", "pimpinan")
 
 
@@ -45,7 +45,7 @@ def open_page(url: str, monkeypatch: pytest.MonkeyPatch, role: str, page: str, p
     at = sign_in(AppTest.from_file(APP, default_timeout=60), user)
     at.query_params["bulan"] = "2024-10"
     at.run()
-    at.switch_page(page)
+    at.switch_page("../" + page)
     at.run()
     assert not at.exception, at.exception
     return at

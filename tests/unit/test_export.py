@@ -10,7 +10,8 @@ import pytest
 from pptx import Presentation
 from workbooks import filled_template
 
-from core import cli, demo, export, pipeline, reference, store
+from core import cli, demo, export, fmt, pipeline, reference, store, views
+from core.access import Scope
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"klik\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
@@ -35,33 +36,50 @@ def test_pptx_has_native_charts_and_a_slide_per_polsek(demo_engine):
     deck = Presentation(io.BytesIO(export.export(demo_engine, "2024-09", "pptx")))
     titles = [s.shapes.title.text for s in deck.slides if s.shapes.title is not None]
     assert titles[0] == "Analisis dan Evaluasi Bhabinkamtibmas"
-    for expected in ("Kelengkapan laporan", "Ringkasan bulan ini", "Catatan untuk Anev", "Desa rawan dan sangat rawan"):
+    for expected in ("Tindak lanjut arahan Anev sebelumnya", "Kelengkapan laporan", "Ringkasan bulan ini", "Catatan untuk Anev",
+                     "Desa rawan dan sangat rawan"):
         assert expected in titles
     assert [t for t in titles if t.startswith("Polsek ")] == list(reference.polsek_names())
     charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
-    bundle = export.collect(demo_engine, "2024-09")
-    reporting = int((bundle.rekap.polsek["desa_melapor"] > 0).sum())
+    data = views.load(demo_engine, "2024-09", Scope())
+    ranking = views.kinerja_view(data).ranking
+    reporting = int(ranking["indeks_kinerja"].notna().sum())
     assert reporting >= 7
     assert len(charts) == 4 + reporting  # 4 topic charts, one per reporting Polsek
-    # the Kinerja chart holds the indices computed from the database, editable as chart data
+    # the Kinerja chart holds the indices computed from the database, editable as chart data, labels written 72,1
     kinerja = next(c for c in charts if c.plots[0].series[0].name == "Indeks Kinerja")
-    ranked = bundle.rekap.polsek.sort_values("indeks_kinerja", na_position="first")
+    ranked = ranking.sort_values("indeks_kinerja", na_position="first")
     assert list(kinerja.plots[0].categories) == [p.removeprefix("Polsek ") for p in ranked["polsek"]]
     expected = [None if v != v else round(v, 1) for v in ranked["indeks_kinerja"]]
     assert list(kinerja.plots[0].series[0].values) == expected
+    labels = [point.data_label.text_frame.text for point in kinerja.plots[0].series[0].points]
+    assert labels[-1] == fmt.number(ranked["indeks_kinerja"].iloc[-1], 1) and "," in labels[-1]
     assert not any(shape.shape_type == 13 for slide in deck.slides for shape in slide.shapes)  # no pictures of charts
 
 
-def test_xlsx_tables_match_the_database(demo_engine):
+def test_a_month_without_recaps_gives_a_deck_that_says_so(demo_engine):
+    deck = Presentation(io.BytesIO(export.export(demo_engine, "2023-01", "pptx")))
+    texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame]
+    assert any("belum ada Polsek yang melapor" in t for t in texts)
+
+
+def test_xlsx_tables_match_the_database_and_store_numbers_as_numbers(demo_engine):
     wb = openpyxl.load_workbook(io.BytesIO(export.export(demo_engine, "2024-09", "xlsx")))
-    assert wb.sheetnames == ["Polres", "Polsek", "Desa", "Bhabinkamtibmas", "Kelengkapan", "Catatan Anev"]
+    assert wb.sheetnames == ["Polres", "Polsek", "Desa", "Bhabinkamtibmas", "Kelengkapan", "Desa Rawan", "Catatan Anev"]
     ws = wb["Polsek"]
     header = [c.value for c in ws[3]]
+    assert "indeks_kinerja" not in header and "Indeks Kinerja" in header and "Desa FKPM aktif" in header  # no raw keys
     sambang_col = header.index("Sambang/DDS") + 1
     values = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=sambang_col).value for r in range(4, ws.max_row + 1)}
     rows = store.rows(demo_engine, "kegiatan", "2024-09")
     assert values == {p: int(rows.loc[rows["polsek"] == p, "sambang_dds"].sum()) for p in reference.polsek_names()}
     assert ws.page_setup.orientation == "landscape" and ws.freeze_panes == "A4"
+    polres = wb["Polres"]
+    change = [c for c in polres[4] if isinstance(c.value, (int, float))]
+    assert change and all(not isinstance(c.value, str) for c in change)
+    percent_col = [c.value for c in polres[3]].index("Perubahan (persen)") + 1
+    cell = polres.cell(row=4, column=percent_col)
+    assert cell.value is None or (isinstance(cell.value, float) and cell.number_format == fmt.EXCEL_SIGNED_PERCENT)  # no "'-31%" text
 
 
 def test_no_exported_cell_is_a_formula(engine):
@@ -89,9 +107,9 @@ def test_no_exported_cell_is_a_formula(engine):
 
 def test_export_command_writes_both_formats(demo_url, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("ANEV_DB_URL", demo_url)
-    for fmt in ("pptx", "xlsx"):
-        out = tmp_path / f"anev.{fmt}"
-        assert cli.main(["export", "--bulan", "2024-09", "--format", fmt, "--out", str(out)]) == 0
+    for kind in ("pptx", "xlsx"):
+        out = tmp_path / f"anev.{kind}"
+        assert cli.main(["export", "--bulan", "2024-09", "--format", kind, "--out", str(out)]) == 0
         assert out.stat().st_size > 10_000
     Presentation(str(tmp_path / "anev.pptx"))
     openpyxl.load_workbook(tmp_path / "anev.xlsx")
