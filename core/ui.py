@@ -125,6 +125,14 @@ def scope_caption(bulan: str, polsek: str | None) -> str:
     return f"{format_bulan(bulan)} \u00b7 {polsek or ALL_POLSEK}"
 
 
+def issue_list(issues: list, noun: str, limit: int = 10) -> str:
+    """The first sentences of errors or warnings as a Markdown list (escaped), then how many more there are."""
+    lines = [f"- {escape(issue.message)}" for issue in issues[:limit]]
+    if len(issues) > limit:
+        lines.append(f"- \u2026 dan {len(issues) - limit} {noun} lain (lihat tabel di bawah)")
+    return "\n".join(lines)
+
+
 def issues_frame(issues: list) -> pd.DataFrame:
     """Errors or warnings as a table with Indonesian column names."""
     return pd.DataFrame(

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core import auth, pipeline, reference, store, ui
+from core import auth, fmt, pipeline, reference, store, ui
 from core.filecheck import FileRefused
 from core.months import add_months, current_bulan, format_bulan, month_range
 from core.template import build_template, template_filename
@@ -28,13 +28,10 @@ if not auth.can_see(user, "unggah"):
     st.stop()
 
 # ------------------------------------------------------------------ 1. template
-st.subheader("1. Unduh templat")
+# While previews wait for Simpan the template section moves below them, so on a phone the previews come first.
+template_slot = st.container()
 polsek_names = [user.polsek] if user.role == "polsek" else list(reference.polsek_names())
 months = sorted(month_range(add_months(current_bulan(), -23), current_bulan()), reverse=True)
-c1, c2 = st.columns(2)
-start = polsek_names.index(polsek_filter) if polsek_filter in polsek_names else 0
-tpl_polsek = c1.selectbox("Polsek", polsek_names, index=start, key="tpl_polsek")
-tpl_bulan = c2.selectbox("Bulan", months, format_func=format_bulan, key="tpl_bulan")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -43,15 +40,24 @@ def _template(polsek: str, bulan: str, version: tuple[int, int]) -> bytes:
     return build_template(polsek, bulan, officers if not officers.empty else None)
 
 
-st.download_button(
-    "Unduh templat Excel",
-    data=_template(tpl_polsek, tpl_bulan, ui.data_version()),
-    file_name=template_filename(tpl_polsek, tpl_bulan),
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    key="unduh_templat",
-)
-st.caption("Baris desa dan Bhabinkamtibmas bulan lalu sudah terisi. Isi angka kegiatan dan lembar Kerawanan.")
+def template_section() -> None:
+    """Step 1: the template of a Polsek and month, pre-filled with last month's officers."""
+    st.subheader("1. Unduh templat")
+    c1, c2 = st.columns(2)
+    start = polsek_names.index(polsek_filter) if polsek_filter in polsek_names else 0
+    tpl_polsek = c1.selectbox("Polsek", polsek_names, index=start, key="tpl_polsek")
+    tpl_bulan = c2.selectbox("Bulan", months, format_func=format_bulan, key="tpl_bulan")
+    st.download_button(
+        "Unduh templat Excel",
+        data=_template(tpl_polsek, tpl_bulan, ui.data_version()),
+        file_name=template_filename(tpl_polsek, tpl_bulan),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="unduh_templat",
+    )
+    st.caption("Baris desa dan Bhabinkamtibmas bulan lalu sudah terisi. Isi angka kegiatan dan lembar Kerawanan.")
+
+
 
 # ------------------------------------------------------------------ 2. upload
 st.subheader("2. Unggah berkas rekap")
@@ -120,7 +126,7 @@ for token in tokens:
                                  polsek=preview["polsek_pilihan"], bulan=preview["bulan_pilihan"])
     where = f"{result.polsek or 'Polsek ?'} \u00b7 {format_bulan(result.bulan) if result.bulan else 'bulan ?'}"
     with st.container(border=True):
-        st.markdown(f"**{preview['nama_berkas']}** \u2014 {where}")
+        st.markdown(f"**{ui.escape(preview['nama_berkas'])}** \u2014 {ui.escape(where)}")
         if preview["status"] == "disimpan":
             version = store.uploads(engine).set_index("id").loc[preview["unggahan_id"], "versi"] if preview["unggahan_id"] else "?"
             st.success(f"Tersimpan sebagai versi {version}.", icon=":material/check_circle:")
@@ -138,58 +144,73 @@ for token in tokens:
                 "Perbaiki di Excel sesuai keterangan, lalu unggah kembali.",
                 icon=":material/error:",
             )
-            # the sentences themselves, readable on a narrow tablet without scrolling the table sideways
-            st.markdown("\n".join(f"- {ui.escape(e.message)}" for e in result.errors[:10])
-                        + (f"\n- \u2026 dan {len(result.errors) - 10} kesalahan lain (lihat tabel)" if len(result.errors) > 10 else ""))
-            st.dataframe(ui.issues_frame(result.errors), hide_index=True, width="stretch", key=f"kesalahan_{token}", placeholder=ui.KOSONG)
+            # the sentences themselves, readable on a phone without scrolling a table sideways
+            st.markdown(ui.issue_list(result.errors, "kesalahan"))
         else:
             st.success(
                 f"Berkas sah: {rows['kegiatan']} baris kegiatan dan {rows['kerawanan']} baris kerawanan siap disimpan.",
                 icon=":material/task_alt:",
             )
         if result.warnings:
-            with st.expander(f"{len(result.warnings)} peringatan (disimpan bersama berkas)", expanded=not result.errors):
-                st.dataframe(ui.issues_frame(result.warnings), hide_index=True, width="stretch", placeholder=ui.KOSONG)
-        if result.notes:
-            with st.expander(f"{len(result.notes)} catatan"):
-                st.dataframe(ui.issues_frame(result.notes), hide_index=True, width="stretch", placeholder=ui.KOSONG)
+            st.warning(f"{len(result.warnings)} peringatan (disimpan bersama berkas):", icon=":material/warning:")
+            st.markdown(ui.issue_list(result.warnings, "peringatan", limit=5))
+        confirmed = True
         if not result.errors:
-            tab1, tab2 = st.tabs(["Kegiatan", "Kerawanan"])
-            with tab1:
-                st.dataframe(_named_rows(result.kegiatan, "kegiatan"), hide_index=True, width="stretch", placeholder=ui.KOSONG)
-            with tab2:
-                if result.kerawanan.empty:
-                    st.caption("Lembar Kerawanan tidak ada di berkas ini.")
-                else:
-                    st.dataframe(_named_rows(result.kerawanan, "kerawanan"), hide_index=True, width="stretch", placeholder=ui.KOSONG)
             existing = store.latest_version(engine, result.polsek, result.bulan)
-            confirmed = True
             if existing:
                 previous = store.uploads(engine, result.bulan)
                 previous = previous[(previous["polsek"] == result.polsek) & (previous["versi"] == existing)].iloc[0]
                 st.warning(
-                    f"{result.polsek} {format_bulan(result.bulan)} sudah ada sebagai versi {existing} "
-                    f"({previous['nama_berkas']}, {pd.Timestamp(previous['waktu']):%d-%m-%Y %H:%M} UTC oleh {previous['pengunggah']}). "
+                    f"{ui.escape(result.polsek)} {format_bulan(result.bulan)} sudah ada sebagai versi {existing} "
+                    f"({ui.escape(previous['nama_berkas'])}, {fmt.when(previous['waktu'])} oleh {ui.escape(previous['pengunggah'])}). "
                     f"Menyimpan membuat versi {existing + 1} yang dipakai dasbor; versi {existing} tetap tersimpan.",
                     icon=":material/history:",
                 )
                 confirmed = st.checkbox(f"Ya, ganti versi {existing} dengan versi baru", key=f"konfirmasi_{token}")
-        c1, c2 = st.columns(2)
-        if not result.errors and c1.button("Simpan", type="primary", key=f"simpan_{token}", disabled=not confirmed,
-                                           icon=":material/save:"):
+        # the buttons come before the long tables: on a phone Simpan is reachable without scrolling past them
+        with st.container(horizontal=True, gap="small"):
+            save = not result.errors and st.button("Simpan", type="primary", key=f"simpan_{token}", disabled=not confirmed,
+                                                   icon=":material/save:")
+            cancel = st.button("Batal", key=f"batal_{token}", icon=":material/close:")
+        if save:
             try:
                 version = pipeline.save(engine, result, user)
-            except auth.AuthError as refused:
-                st.error(str(refused))
+            except auth.AuthError as refused_save:
+                st.error(str(refused_save))
                 st.stop()
             upload_id = store.upload_id_of(engine, result.polsek, result.bulan, version)
             store.close_preview(engine, token, "disimpan", upload_id)
             ui.clear_caches()
             st.rerun()
-        if c2.button("Batal", key=f"batal_{token}", icon=":material/close:"):
+        if cancel:
             store.close_preview(engine, token, "dibatalkan")
             _forget(token)
             st.rerun()
+        if result.errors:
+            with st.expander("Tabel kesalahan"):
+                ui.table(ui.issues_frame(result.errors), key=f"kesalahan_{token}")
+        if result.warnings:
+            with st.expander("Tabel peringatan"):
+                ui.table(ui.issues_frame(result.warnings), key=f"peringatan_{token}")
+        if result.notes:
+            with st.expander(f"{len(result.notes)} catatan"):
+                ui.table(ui.issues_frame(result.notes), key=f"catatan_{token}")
+        if not result.errors:
+            with st.expander("Lihat baris yang akan disimpan"):
+                tab1, tab2 = st.tabs(["Kegiatan", "Kerawanan"])
+                with tab1:
+                    ui.table(_named_rows(result.kegiatan, "kegiatan"), key=f"baris_kegiatan_{token}")
+                with tab2:
+                    if result.kerawanan.empty:
+                        st.caption("Lembar Kerawanan tidak ada di berkas ini.")
+                    else:
+                        ui.table(_named_rows(result.kerawanan, "kerawanan"), key=f"baris_kerawanan_{token}")
+
+if tokens:
+    template_section()  # below the previews while they wait, so Simpan comes first on a phone
+else:
+    with template_slot:
+        template_section()
 
 # ------------------------------------------------------------------ history
 st.subheader("Riwayat unggahan")
@@ -200,17 +221,14 @@ st.caption(ui.scope_caption(bulan_filter, polsek_filter))
 if history.empty:
     st.caption("Belum ada unggahan untuk pilihan ini.")
 else:
-    history = history.assign(peringatan=history["peringatan"].map(lambda text: len(json.loads(text))))
-    st.dataframe(
-        history[["polsek", "bulan", "versi", "nama_berkas", "pengunggah", "waktu", "peringatan", "contoh"]].rename(
-            columns={"polsek": "Polsek", "bulan": "Bulan", "versi": "Versi", "nama_berkas": "Berkas", "pengunggah": "Pengunggah",
-                     "waktu": "Waktu (UTC)", "peringatan": "Peringatan", "contoh": "Data contoh"}
-        ),
-        hide_index=True,
-        width="stretch",
-        key="riwayat",
-        placeholder=ui.KOSONG,
-    )
+    shown = pd.DataFrame({
+        "Polsek": history["polsek"], "Bulan": history["bulan"].map(fmt.month), "Versi": history["versi"],
+        "Berkas": history["nama_berkas"], "Pengunggah": history["pengunggah"],
+        f"Waktu ({fmt.zone_name()})": history["waktu"].map(fmt.when),
+        "Peringatan": history["peringatan"].map(lambda text: len(json.loads(text))),
+        "Data contoh": history["contoh"].map({True: "Ya", False: "Tidak"}),
+    })
+    ui.table(shown, key="riwayat")
 
 if ui.has_demo() and user.role == "admin":
     with st.expander("DATA CONTOH"):
