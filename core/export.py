@@ -44,7 +44,8 @@ def _scope_label(data: views.AnevData) -> str:
 
 
 def _guard(data: views.AnevData) -> pd.DataFrame:
-    return kerawanan.guard_plan(data.month_rows, polsek=data.scope.polsek)
+    """The guard plan per Polsek of the scope (its last row is the total: left out here)."""
+    return kerawanan.guard_plan(data.month_rows, polsek=data.scope.polsek).iloc[:-1]
 
 
 # --------------------------------------------------------------------------- Excel
