@@ -208,6 +208,11 @@ def holds_number(value: object, unit: str | None = None) -> bool:
     return True
 
 
+def reads_as_zero(text: str) -> bool:
+    """Text written for zero or nothing (`-`, `nihil`, `tidak ada`): in a row without a desa it is no text either."""
+    return fold(text).replace("\u00a0", " ") in _ZERO_TEXT
+
+
 def labels_number(value: object) -> bool:
     """A cell reading `NRP` or `NIP`: the number beside it is an identity (a signature block), not a count."""
     return isinstance(value, str) and bool(_NRP_LABEL.match(fold(value)))

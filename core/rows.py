@@ -27,6 +27,7 @@ from core.cells import (
     parse_count,
     parse_nrp,
     parse_rank,
+    reads_as_zero,
     sentence,
     shown,
 )
@@ -52,6 +53,7 @@ _FREE_TEXT_KEYS = ("keterangan", "potensi_gangguan")
 #: Columns that name who and where: a cell merged down over several desa rows applies to each of them.
 _SPREAD_DOWN_KEYS = ("kecamatan", "nama_bhabin", "pangkat", "nrp")
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?\.?$")
+_ROW_NUMBER = re.compile(r"^\(?\d{1,4}\)?\.?$")
 _KECAMATAN_HEADING = re.compile(r"^(kecamatan|kec)\s+")
 
 
@@ -230,9 +232,10 @@ def _lines(grid: Grid, header: Header, by_key: dict[str, reference.Indicator], r
         if _is_total_row(row, header, desa_text) or _is_column_numbering(row, header):
             continue
         data = _holds_data(row, count_cols, read_cols) or isinstance(values.get("desa"), NoResult)
-        texts = [text for text in (clean_text(cell_text(v)) for v in row) if text]
-        if not desa_text and not data and not texts:
-            continue  # blank row (a formula without result outside the columns read is not read)
+        # a bare row number (`43`, `(43)`) or a dash is no text of anyone's: numbered or dashed empty rows are blank rows
+        texts = [text for text in (clean_text(cell_text(v)) for v in row) if text and not _ROW_NUMBER.match(text) and not reads_as_zero(text)]
+        if not desa_text and not data and (not texts or all(_names_kecamatan(t) for t in texts)):
+            continue  # blank row, or a kecamatan heading in its own column (a formula without result elsewhere is not read)
         if desa_text and not data and _is_kecamatan_heading(desa_text, resolver):
             continue
         only_desa = all(is_blank(values[k]) for k in header.columns if k not in ("desa", "kecamatan", "perbatasan"))
@@ -403,6 +406,11 @@ def _is_column_numbering(row: list[object], header: Header) -> bool:
         and cell_text(row[desa_col]) != ""
         and all(b == a + 1 for a, b in itertools.pairwise(numbers))
     )
+
+
+def _names_kecamatan(text: str) -> bool:
+    """`KECAMATAN INSANA UTARA`, `Kec. Insana`, `Insana Utara`: a kecamatan's name, with or without the word."""
+    return normalise_name(_KECAMATAN_HEADING.sub("", normalise_header(text))) in reference.kecamatan_aliases()
 
 
 def _is_kecamatan_heading(desa_text: str, resolver: DesaResolver) -> bool:

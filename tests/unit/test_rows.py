@@ -192,3 +192,18 @@ def test_values_of_a_retyped_file_are_bounded_as_in_the_template() -> None:
     error = only(result.errors)
     assert error.row == HEADER_ROW - 2 and "melebihi batas wajar 1.000" in error.message and error.value == "1.000.000"
     assert headers("kegiatan")[col_index("kegiatan", "linmas")] == error.column
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        pytest.param([{"1": 6}, {"1": 7}, {"1": "(8)"}], id="numbered-empty-rows"),
+        pytest.param([{"1": 6, "sambang_dds": "-", "binluh": "-"}, {"1": 7, "sambang_dds": "nihil"}], id="dashed-empty-rows"),
+        pytest.param([{"kecamatan": "KECAMATAN INSANA UTARA"}], id="kecamatan-heading-in-its-column"),
+        pytest.param([{"kecamatan": "Insana Utara"}], id="kecamatan-name-alone"),
+    ],
+)
+def test_structure_under_the_table_is_no_text_to_report(layout: list[dict[str, object]]) -> None:
+    result = read(edited(_below_table(layout), SMALL))
+    assert_clean(result)
+    assert result.warnings == []
