@@ -129,7 +129,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _print_result(result, version: int | None, dry_run: bool) -> None:
     where = f"{result.polsek or '?'} {format_bulan(result.bulan) if result.bulan else '?'}"
     if result.errors:
-        print(f"DITOLAK  {result.file} ({where}): {len(result.errors)} kesalahan, tidak ada yang disimpan")
+        print(f"DITOLAK  {result.file} ({where}): {result.errors_summary()}, tidak ada yang disimpan")
     elif dry_run:
         print(f"SAH      {result.file} ({where}): {result.rows()['kegiatan']} baris kegiatan, "
               f"{result.rows()['kerawanan']} baris kerawanan (uji, tidak disimpan)")

@@ -11,7 +11,8 @@ import datetime as dt
 from sqlalchemy.engine import Engine
 
 from core import auth, reference, store, verifikasi
-from core.ingest import ImportResult, Issue, read_recap
+from core.ingest import read_recap
+from core.issues import ImportResult, Issue
 
 
 def check_file(

@@ -13,6 +13,10 @@ Indonesian message that names the sheet and the cell, anything beyond the bounds
 reader then gets a rebuilt container holding only the measured parts (for an .xls, with the
 formulas' token lists emptied: the importer reads only their stored results, and calamine would
 otherwise render every formula as text at open), so it can parse nothing that was not measured.
+
+The same pass notes the formula cells whose result the file does not hold (`Admitted.no_result`),
+which the reader would show as empty: files written by scripts that never calculate. The importer
+refuses those cells instead of reading them as blank or 0.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import time
 import zipfile
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.parsers import expat
 
 import xlrd.book
@@ -52,6 +56,11 @@ MAX_SHEETS_READ = 8
 MAX_XML_BYTES = 24 * 1024 * 1024
 #: CPU time of this whole check (the checking thread's own: a busy server or neighbours do not count).
 MAX_CHECK_SECONDS = 10.0
+#: Formula cells without a stored result remembered for one file (each becomes an error if read); more is no recap
+#: anyone calculated, and the file is refused as a whole.
+MAX_FORMULAS_WITHOUT_RESULT = 5_000
+#: Characters of a formula kept to quote it in a message.
+FORMULA_TEXT_CHARS = 120
 
 _CHUNK = 1024 * 1024
 
@@ -66,14 +75,27 @@ class SheetInfo:
 
 
 @dataclass(frozen=True)
+class FormulaBlock:
+    """Cells from 0-based (`row`, `col`), `rows` by `cols` of them, holding a formula whose result the file does not store."""
+
+    row: int
+    col: int
+    formula: str = ""  # as written without its `=`, cut to FORMULA_TEXT_CHARS; "" when the file does not say
+    rows: int = 1
+    cols: int = 1
+
+
+@dataclass(frozen=True)
 class Admitted:
-    """Bytes the reader may open (only measured parts), and the sheets whose cells were measured.
+    """Bytes the reader may open (only measured parts), the sheets whose cells were measured, and formulas without result.
 
     `sheets` is None when every sheet was measured (.ods and .xls: the reader parses them all).
+    `no_result` maps a sheet name to its formula cells whose result the file does not hold.
     """
 
     content: bytes
     sheets: frozenset[str] | None
+    no_result: dict[str, tuple[FormulaBlock, ...]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- messages
@@ -174,6 +196,14 @@ def _xml_size_message(part: str, size: int) -> str:
     )
 
 
+def _formulas_message(sheet: str, block: FormulaBlock) -> str:
+    return (
+        f"Berkas berisi lebih dari {_number(MAX_FORMULAS_WITHOUT_RESULT)} sel rumus tanpa hasil tersimpan "
+        f'(misalnya lembar "{sheet}" sel {cell_name(block.row, block.col)}), sehingga isinya tidak dapat dibaca. '
+        "Berkas seperti ini dibuat program yang tidak menghitung rumus: buka di Excel, simpan ulang, lalu unggah kembali."
+    )
+
+
 def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB".replace(".0 MB", " MB").replace(".", ",")
 
@@ -189,6 +219,7 @@ class _Budget:
         self.cells = 0
         self.text = 0
         self.xml = 0
+        self.formulas = 0
 
     def tick(self) -> None:
         if time.thread_time() > self.deadline:
@@ -215,6 +246,7 @@ class _Sheet:
         self.cols = 0
         self.cells = 0  # cells the reader pushes one by one before building the rectangle
         self.merges = 0
+        self.no_result: list[FormulaBlock] = []
 
     def filled(self, row: int, col: int, cells: int = 1, text: int = 0) -> None:
         """A filled cell, or the last cell of a block of them, at 0-based (row, col)."""
@@ -238,6 +270,13 @@ class _Sheet:
         """Room the reader sets aside from a declared size (.xls DIMENSIONS) before reading any cell."""
         if rows * cols > MAX_SHEET_CELLS:
             raise FileRefused(_declared(self.name, rows * cols))
+
+    def without_result(self, block: FormulaBlock) -> None:
+        """A formula cell (or a repeated block of them) whose result the file does not hold."""
+        self.budget.formulas += block.rows * block.cols
+        if self.budget.formulas > MAX_FORMULAS_WITHOUT_RESULT:
+            raise FileRefused(_formulas_message(self.name, block))
+        self.no_result.append(block)
 
     def merged(self, count: int = 1) -> None:
         self.merges += count
@@ -369,13 +408,17 @@ class _XlsxWorkbook:
 
     def __init__(self) -> None:
         self.sheets: list[tuple[str, str, str]] = []
+        self.recalculate = False  # `calcPr fullCalcOnLoad`: the writer asks Excel to calculate, its stored results are placeholders
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if _local(name) == "sheet":
+        local = _local(name)
+        if local == "sheet":
             rel = next((v for k, v in attrs.items() if _local(k) == "id"), "")
             self.sheets.append((attrs.get("name", ""), attrs.get("state", "visible"), rel))
             if len(self.sheets) > MAX_SHEETS:
                 raise FileRefused(_SHEETS)
+        elif local == "calcPr":
+            self.recalculate = attrs.get("fullCalcOnLoad", "").lower() in ("1", "true")
 
 
 class _SharedStrings:
@@ -415,13 +458,22 @@ class _XlsxSheet:
     rules are flat: `<row r>` sets the row, `</row>` moves to the next row and column A, `<c r>`
     sets the position and a `<c>` without `r` takes the next column. A cell is filled when it has a
     child element (`v`, `f`, `is`); a shared string counts its length.
+
+    A formula cell (`<f>`) has no stored result when it has no `<v>`, or an empty one that is not an
+    empty text result (`t="str"`), or, in a workbook its writer marked for calculation on opening
+    (`recalculate`), a placeholder 0 (XlsxWriter writes `<v>0</v>` for every formula it cannot compute).
     """
 
-    def __init__(self, sheet: _Sheet, shared: array, budget: _Budget) -> None:
+    def __init__(self, sheet: _Sheet, shared: array, budget: _Budget, recalculate: bool = False) -> None:
         self.sheet = sheet
         self.shared = shared
         self.longest = max(shared, default=0)
         self.budget = budget
+        self.recalculate = recalculate
+        self.cell_type: str | None = None
+        self.formula: list[str] | None = None  # text of the cell's `<f>`, when it has one
+        self.stored: list[str] | None = None  # text of a formula cell's `<v>`, when it has one
+        self.reading: list[str] | None = None  # where characters go: `formula`, `stored` or nowhere
         self.state = 0  # 0 before <sheetData>, 1 inside, 2 after
         self.row = 0
         self.col = 0
@@ -447,8 +499,13 @@ class _XlsxSheet:
             if local in ("c", "row", "sheetData"):
                 raise FileRefused(BROKEN)
             self.cell_filled = True
-            if local == "v" and self.cell_shared:
-                self.value = []
+            if local == "v":
+                if self.cell_shared:
+                    self.value = []
+                if self.formula is not None:
+                    self.stored = self.reading = []
+            elif local == "f":
+                self.formula = self.reading = []
             return
         if local == "row":
             ref = attrs.get("r")
@@ -462,7 +519,9 @@ class _XlsxSheet:
                 row = self.row
             self.cell = (row, self.col)
             self.cell_filled = False
-            self.cell_shared = attrs.get("t") == "s"
+            self.cell_type = attrs.get("t")
+            self.cell_shared = self.cell_type == "s"
+            self.formula = self.stored = None
             self.events += 1
             if self.events % 65536 == 0:
                 self.budget.tick()
@@ -474,10 +533,15 @@ class _XlsxSheet:
         if self.cell is not None:
             if local == "v":
                 self.value_done()
+                self.reading = None
+            elif local == "f":
+                self.reading = None
             elif local == "c":
                 row, col = self.cell
                 if self.cell_filled:
                     self.sheet.filled(row, col, 1, self.text)
+                if self.formula is not None and self.without_result():
+                    self.sheet.without_result(FormulaBlock(row, col, "".join(self.formula)[:FORMULA_TEXT_CHARS]))
                 self.col = col + 1
                 self.cell = None
                 self.text = 0
@@ -487,6 +551,15 @@ class _XlsxSheet:
             self.col = 0
         elif local == "sheetData":
             self.state = 2
+
+    def without_result(self) -> bool:
+        """The formula cell just closed holds no result the importer may read."""
+        if self.stored is None:
+            return True
+        stored = "".join(self.stored).strip()
+        if stored == "":
+            return self.cell_type not in ("str", "inlineStr")
+        return self.recalculate and self.cell_type in (None, "n") and stored in ("0", "0.0")
 
     def value_done(self) -> None:
         if self.value is None:
@@ -502,6 +575,8 @@ class _XlsxSheet:
     def chars(self, data: str) -> None:
         if self.value is not None:
             self.value.append(data)
+        if self.reading is not None and len(self.reading) < 64:  # a formula is quoted, not kept whole
+            self.reading.append(data[:FORMULA_TEXT_CHARS])
 
 
 def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, handler: object, label: str = "") -> bytes:
@@ -568,19 +643,22 @@ def _xlsx(content: bytes, choose: Callable[[list[SheetInfo]], list[str]], budget
             infos.append(SheetInfo(name, hidden=state != "visible", worksheet=typ.rsplit("/", 1)[-1] == "worksheet"))
 
         chosen = choose(infos)
+        no_result: dict[str, tuple[FormulaBlock, ...]] = {}
         for name in chosen:
             info = find(paths[name])
             if info is None or info.filename in parts:
                 continue  # missing: the reader reports it; already measured: the same part
             sheet = _Sheet(budget, name)
-            keep(info, _XlsxSheet(sheet, shared.lengths, budget), f'Lembar "{name}"')
+            keep(info, _XlsxSheet(sheet, shared.lengths, budget, book.recalculate), f'Lembar "{name}"')
             sheet.done()
+            if sheet.no_result:
+                no_result[name] = tuple(sheet.no_result)
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as rebuilt:
         for info, data in parts.values():
             rebuilt.writestr(info.filename, data)
-    return Admitted(out.getvalue(), frozenset(chosen))
+    return Admitted(out.getvalue(), frozenset(chosen), no_result)
 
 
 # --------------------------------------------------------------------------- ods
@@ -600,7 +678,9 @@ class _OdsContent:
     Rows and cells count as often as they repeat (`number-rows-repeated`, `number-columns-repeated`);
     an empty cell costs nothing unless a filled one follows it in the row, and empty rows cost
     nothing after the last filled one. Nested tables, tables inside cells and text between cells
-    (which the reader refuses or misreads) make the file count as damaged.
+    (which the reader refuses or misreads) make the file count as damaged. A cell with a
+    `table:formula` but no value type, or a numeric type without its `office:value`, is a formula
+    without a stored result.
     """
 
     def __init__(self, budget: _Budget) -> None:
@@ -617,6 +697,7 @@ class _OdsContent:
         self.cell_text = 0
         self.depth = 0
         self.events = 0
+        self.no_result: dict[str, tuple[FormulaBlock, ...]] = {}
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if self.state == 0:
@@ -646,6 +727,10 @@ class _OdsContent:
             self.cell_text = sum(values)
             self.depth = 1
             self.state = 3
+            if "table:formula" in attrs and _ods_without_result(attrs):
+                assert self.sheet is not None
+                formula = attrs["table:formula"].partition("=")[2][:FORMULA_TEXT_CHARS]
+                self.sheet.without_result(FormulaBlock(self.row, self.col, formula, self.row_repeat, self.cell_repeat))
             self.events += 1
             if self.events % 65536 == 0:
                 self.budget.tick()
@@ -682,6 +767,8 @@ class _OdsContent:
         elif self.state == 1 and name == "table:table":
             assert self.sheet is not None
             self.sheet.done()
+            if self.sheet.no_result:
+                self.no_result[self.sheet.name] = tuple(self.sheet.no_result)
             self.state = 0
 
     def chars(self, data: str) -> None:
@@ -692,6 +779,14 @@ class _OdsContent:
             raise FileRefused(BROKEN)
 
 
+_ODS_NUMERIC = ("float", "percentage", "currency")
+
+
+def _ods_without_result(attrs: dict[str, str]) -> bool:
+    kind = attrs.get("office:value-type")
+    return kind is None or (kind in _ODS_NUMERIC and "office:value" not in attrs)
+
+
 def _ods(content: bytes, budget: _Budget) -> Admitted:
     """Measure every table of content.xml and rebuild the package with only what the reader opens."""
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -700,7 +795,8 @@ def _ods(content: bytes, budget: _Budget) -> Admitted:
             raise FileRefused(BROKEN)
         with archive.open(names["mimetype"]) as stream:
             mimetype = stream.read(100)
-        data = _stream(archive, names["content.xml"], budget, _OdsContent(budget))
+        tables = _OdsContent(budget)
+        data = _stream(archive, names["content.xml"], budget, tables)
         manifest = _read(archive, names["META-INF/manifest.xml"], budget) if "META-INF/manifest.xml" in names else None
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as rebuilt:
@@ -708,13 +804,15 @@ def _ods(content: bytes, budget: _Budget) -> Admitted:
         if manifest is not None:
             rebuilt.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED, compresslevel=1)
         rebuilt.writestr("content.xml", data, zipfile.ZIP_DEFLATED, compresslevel=1)
-    return Admitted(out.getvalue(), None)
+    return Admitted(out.getvalue(), None, tables.no_result)
 
 
 # --------------------------------------------------------------------------- xls
 
 _BIFF_CELLS = (0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006)  # NUMBER LABEL RSTRING BOOLERR RK LABELSST FORMULA
 _BIFF_TEXT = (0x0204, 0x00D6)
+#: Records that may stand between a FORMULA with a text result and the STRING record holding it (SHRFMLA, ARRAY, TABLE).
+_BIFF_BEFORE_STRING = (0x04BC, 0x0221, 0x0236)
 
 
 def _records(stream: bytes, pos: int) -> Iterator[tuple[int, int, int, list[tuple[int, int]]]]:
@@ -792,6 +890,7 @@ def _xls(content: bytes, budget: _Budget) -> Admitted:
             break
     longest = max(strings, default=0)
 
+    no_result: dict[str, tuple[FormulaBlock, ...]] = {}
     for pos, name in sheets:
         if pos > len(data):
             raise FileRefused(BROKEN)
@@ -799,12 +898,17 @@ def _xls(content: bytes, budget: _Budget) -> Admitted:
         seen_bof = False
         depth = 0
         formula = (0, 0)
+        awaiting: tuple[int, int] | None = None  # a formula whose text result must follow in a STRING record
         for count, (typ, start, length, _parts) in enumerate(_records(data, pos)):
             if count % 4096 == 4095:
                 budget.tick()
             if depth:
                 depth += 1 if typ == 0x0809 else -1 if typ == 0x000A else 0
                 continue
+            if awaiting is not None and typ not in _BIFF_BEFORE_STRING:
+                if typ != 0x0207:
+                    sheet.without_result(FormulaBlock(*awaiting))
+                awaiting = None
             if typ == 0x0809:
                 if seen_bof:
                     depth = 1  # an embedded chart: the reader skips it
@@ -824,6 +928,8 @@ def _xls(content: bytes, budget: _Budget) -> Admitted:
                     formula = (row, col)
                     if length >= 22:
                         stream[start + 20:start + 22] = b"\0\0"  # no tokens: the reader keeps the stored result only
+                    if length >= 14 and data[start + 6] == 0 and data[start + 12:start + 14] == b"\xff\xff":
+                        awaiting = formula
             elif typ == 0x0207:
                 sheet.filled(*formula, 1, length)
             elif typ == 0x00BD:
@@ -838,8 +944,12 @@ def _xls(content: bytes, budget: _Budget) -> Admitted:
                     sheet.merged(struct.unpack_from("<H", data, start)[0])
             elif typ == 0x0200:
                 _dimensions(sheet, data[start:start + length])
+        if awaiting is not None:
+            sheet.without_result(FormulaBlock(*awaiting))
         sheet.done()
-    return Admitted(compound_file(bytes(stream)), None)
+        if sheet.no_result:
+            no_result[name] = tuple(sheet.no_result)
+    return Admitted(compound_file(bytes(stream)), None, no_result)
 
 
 def _dimensions(sheet: _Sheet, record: bytes) -> None:

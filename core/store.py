@@ -22,7 +22,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from core import config, reference
 from core.filecheck import DEFAULT_MAX_UPLOAD_BYTES
-from core.ingest import History, ImportResult, Issue, check_upload
+from core.issues import History, ImportResult, Issue
+from core.workbook import check_upload
 
 SCHEMA_VERSION = 1
 metadata = sa.MetaData()
@@ -507,7 +508,7 @@ def save_preview(engine: Engine, filename: str, content: bytes, uploaded_by: str
                  polsek: str | None, bulan: str | None, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> str:
     """Keep an uploaded file awaiting confirmation, so a browser refresh does not lose it.
 
-    Only a file that passes the import door is kept (`ingest.check_upload`: a spreadsheet, no
+    Only a file that passes the import door is kept (`workbook.check_upload`: a spreadsheet, no
     archive bomb, every sheet within `core.sheetbounds`); any other raises `FileRefused` and
     nothing is stored, so no later view of the preview can feed it to the reader. Previews older
     than PREVIEW_MAX_AGE are deleted in the same transaction.

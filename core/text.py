@@ -12,6 +12,8 @@ _DESA_PREFIX = re.compile(r"^(?:(?:desa|kel|kelurahan|ds)\s+)+")
 _HEADER_PREFIX = re.compile(r"^(jml|jumlah|jlh|banyaknya|total)\s+(?=\S)")
 #: Units clerks write after a header without brackets (`Sambang DDS kali`, `FKPM Aktif Y/T`).
 _HEADER_UNIT = re.compile(r"\s+(kali|laporan|kasus|orang|unit|kejadian|buah|ya tidak|y t|ya t)$")
+#: Two or more single letters separated by spaces (after `normalise_header`, dots are spaces too).
+_SPACED_LETTERS = re.compile(r"\b[a-z](?: [a-z])+\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -29,13 +31,21 @@ def normalise_header(value: object) -> str:
     return " ".join(_NON_ALNUM.sub(" ", text).split())
 
 
-def header_forms(value: object) -> list[str]:
-    """The header as written, without a counting prefix, then without a unit outside brackets.
+def join_spaced_letters(text: str) -> str:
+    """Letters typed apart joined again: `n r p` -> `nrp`, `sambang d d s` -> `sambang dds` (text already normalised)."""
+    return _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
 
-    `Jml Sambang` -> `sambang`; `Sambang DDS kali` -> `sambang dds`.
+
+def header_forms(value: object) -> list[str]:
+    """The header as written, with spaced or dotted letters joined, without a counting prefix, then without a unit.
+
+    `Jml Sambang` -> `sambang`; `Sambang DDS kali` -> `sambang dds`; `N R P` and `N.R.P` -> `nrp`.
     """
     base = normalise_header(value)
     forms = [base]
+    joined = join_spaced_letters(base)
+    if joined != base:
+        forms.append(joined)
     for form in list(forms):
         stripped = _HEADER_PREFIX.sub("", form)
         if stripped != form:

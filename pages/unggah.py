@@ -140,7 +140,7 @@ for token in tokens:
         rows = result.rows()
         if result.errors:
             st.error(
-                f"{len(result.errors)} kesalahan. Tidak ada yang disimpan dari berkas ini. "
+                f"{result.errors_summary().capitalize()}. Tidak ada yang disimpan dari berkas ini. "
                 "Perbaiki di Excel sesuai keterangan, lalu unggah kembali.",
                 icon=":material/error:",
             )

@@ -121,6 +121,18 @@ def test_bad_cell_is_explained_and_nothing_stored(app_env):
     assert store.is_empty(store.create_db_engine(app_env))
 
 
+def test_error_count_on_the_screen_does_not_count_the_line_saying_checking_stopped(app_env):
+    """250 copies of one desa row: checking stops after 200 errors; the screen said "201 kesalahan"."""
+    from hostile import duplicated_rows
+
+    at = _unggah()
+    at.file_uploader(key="unggah_berkas").set_value(("Rekap_Insana_Utara_2024-09.xlsx", duplicated_rows(250), XLSX))
+    at.run()
+    assert not at.exception
+    assert "Sedikitnya 200 kesalahan. Tidak ada yang disimpan" in _texts(at)
+    assert "201" not in _texts(at)
+
+
 def test_file_beyond_the_bounds_is_refused_on_the_screen_and_never_stored(app_env):
     """A filled cell at A6001 (beyond 5,000 rows): the screen says why; no preview waits in the database."""
     from hostile import far_cell

@@ -86,8 +86,10 @@ def test_no_exported_cell_is_a_formula(engine):
     def hostile(wb):
         ws = wb["Kegiatan"]
         for i, text in enumerate(HOSTILE):
-            ws.cell(row=5 + i, column=4, value=f"{text} nama")
-            ws.cell(row=5 + i, column=21, value=text)
+            # stored as text, as a clerk's `'=HYPERLINK(...)` is (openpyxl would write a formula without result, which the
+            # importer refuses rather than reading it as blank)
+            ws.cell(row=5 + i, column=4, value=f"{text} nama").data_type = "s"
+            ws.cell(row=5 + i, column=21, value=text).data_type = "s"
     result, version = pipeline.import_file(engine, filled_template("Polsek Insana", "2024-09", edit=hostile), "h.xlsx", "x",
                                            today=dt.date(2026, 11, 30))
     assert version == 1, [e.message for e in result.errors]
