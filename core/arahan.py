@@ -37,6 +37,7 @@ from sqlalchemy.engine import Connection, Engine
 from core import analysis, auth, fmt, metrics, reference, store
 from core import measures as measures_mod
 from core.months import add_months, current_bulan, format_bulan, is_bulan, month_range
+from core.tables import arahan, arahan_bukti, arahan_catatan, arahan_pemilik, arahan_riwayat
 
 SEMUA = auth.SEMUA_POLSEK
 #: Months before the month given that may stand in for its figure when that month has no recap.
@@ -47,71 +48,6 @@ MANUAL_STATUSES = ("bergerak", "tidak bergerak", "tercapai")
 DIRECTIONS = {">=": "\u2265", "<=": "\u2264"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-arahan = sa.Table(
-    "arahan",
-    store.metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("teks", sa.Text, nullable=False),
-    sa.Column("bulan_diberikan", sa.String(7), nullable=False),
-    sa.Column("tenggat", sa.String(7), nullable=False),
-    sa.Column("ukuran", sa.String(60)),
-    sa.Column("arah", sa.String(2)),
-    sa.Column("target", sa.Float),
-    sa.Column("lingkup", sa.Text),  # JSON list of Polsek, or null: the owner Polsek / the whole Polres
-    sa.Column("sumber", sa.Text),  # the Catatan untuk Anev finding it came from
-    sa.Column("dicatat_oleh", sa.String(60), nullable=False),
-    sa.Column("dibuat", sa.DateTime, nullable=False),
-    sa.Column("ditutup_bulan", sa.String(7)),
-    sa.Column("alasan_tutup", sa.Text),
-    sa.Column("contoh", sa.Boolean, nullable=False, server_default=sa.false()),
-)
-sa.Index("ix_arahan_bulan", arahan.c.bulan_diberikan)
-
-arahan_pemilik = sa.Table(
-    "arahan_pemilik",
-    store.metadata,
-    sa.Column("arahan_id", sa.Integer, sa.ForeignKey("arahan.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("pemilik", sa.String(80), primary_key=True),
-)
-
-arahan_catatan = sa.Table(
-    "arahan_catatan",
-    store.metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("arahan_id", sa.Integer, sa.ForeignKey("arahan.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("bulan", sa.String(7), nullable=False),
-    sa.Column("status", sa.String(20)),  # a status set by hand, or null for a progress note
-    sa.Column("teks", sa.Text, nullable=False),
-    sa.Column("pengguna", sa.String(60), nullable=False),
-    sa.Column("peran", sa.String(20), nullable=False),
-    sa.Column("polsek", sa.String(80)),
-    sa.Column("waktu", sa.DateTime, nullable=False),
-)
-sa.Index("ix_arahan_catatan", arahan_catatan.c.arahan_id)
-
-arahan_bukti = sa.Table(
-    "arahan_bukti",
-    store.metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("catatan_id", sa.Integer, sa.ForeignKey("arahan_catatan.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("nama_berkas", sa.Text, nullable=False),
-    sa.Column("jenis", sa.String(10), nullable=False),
-    sa.Column("ukuran", sa.Integer, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("isi", sa.LargeBinary, nullable=False),
-)
-
-arahan_riwayat = sa.Table(
-    "arahan_riwayat",
-    store.metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("arahan_id", sa.Integer, sa.ForeignKey("arahan.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("waktu", sa.DateTime, nullable=False),
-    sa.Column("pengguna", sa.String(60), nullable=False),
-    sa.Column("aksi", sa.String(40), nullable=False),
-    sa.Column("rincian", sa.Text, nullable=False, server_default="{}"),  # JSON: field -> [before, after]
-)
-sa.Index("ix_arahan_riwayat", arahan_riwayat.c.arahan_id)
 
 
 class ArahanError(ValueError):

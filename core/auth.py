@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection, Engine
 
 from core import reference, store
+from core.tables import audit, batas_masuk, pengguna, sesi
 
 ROLES = {"admin": "Admin (Sat Binmas)", "pimpinan": "Pimpinan", "polsek": "Operator Polsek",
          "verifikator": "Verifikator (Kasat Binmas)"}
@@ -59,65 +60,12 @@ LIMITS = (
     Limit("akun", 20, 15, "satu akun dari semua alamat"),
 )
 
-pengguna = sa.Table(
-    "pengguna",
-    store.metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("username", sa.String(32), nullable=False, unique=True),
-    sa.Column("kata_sandi", sa.Text, nullable=False),
-    sa.Column("peran", sa.String(20), nullable=False),
-    sa.Column("polsek", sa.String(80)),
-    sa.Column("aktif", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("dibuat", sa.DateTime, nullable=False),
-    # `gagal` and `terkunci_sampai` were the old per-account lock; kept so older databases and backups load,
-    # no longer written (the counters are in `batas_masuk`).
-    sa.Column("gagal", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("terkunci_sampai", sa.DateTime),
-    sa.Column("terakhir_masuk", sa.DateTime),
-)
 
-audit = sa.Table(
-    "audit",
-    store.metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("waktu", sa.DateTime, nullable=False),
-    sa.Column("pengguna", sa.String(60), nullable=False),
-    sa.Column("aksi", sa.String(40), nullable=False),
-    sa.Column("objek", sa.Text, nullable=False, server_default=""),
-    sa.Column("hasil", sa.String(20), nullable=False),
-    sa.Column("rincian", sa.Text, nullable=False, server_default=""),
-)
-sa.Index("ix_audit_waktu", audit.c.waktu)
 
-batas_masuk = sa.Table(
-    "batas_masuk",
-    store.metadata,
-    sa.Column("kunci", sa.String(120), primary_key=True),
-    sa.Column("mulai", sa.DateTime, nullable=False),
-    sa.Column("jumlah", sa.Integer, nullable=False),
-)
-
-# Signed-in browsers (core/sesi.py holds the logic; the table lives here so account changes can end sessions
-# in their own transaction). Only sha256 hashes of the cookie token and of the one-time ticket are stored.
-sesi = sa.Table(
-    "sesi",
-    store.metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("hash", sa.String(64), unique=True),
-    sa.Column("tiket", sa.String(64), unique=True),
-    sa.Column("tiket_sampai", sa.DateTime),
-    sa.Column("username", sa.String(32), nullable=False),
-    sa.Column("dibuat", sa.DateTime, nullable=False),
-    sa.Column("terakhir", sa.DateTime, nullable=False),
-    sa.Column("perangkat", sa.String(200), nullable=False, server_default=""),
-    sa.Column("alamat", sa.String(64), nullable=False, server_default=""),
-    sa.Column("dicabut", sa.DateTime),
-    sa.Column("alasan", sa.String(80)),
-)
-sa.Index("ix_sesi_username", sesi.c.username)
-
-# Security state that a backup does not carry and a restore does not bring back.
-TRANSIENT_TABLES = ("sesi", "batas_masuk")
+#: Demo-only accounts (`python -m core demo --akun-contoh`; the password is in the README): they sign in only while
+#: demo data is stored, and removing demo data removes them.
+DEMO_ACCOUNTS = [("admin-contoh", "admin", None), ("pimpinan-contoh", "pimpinan", None), ("insana-contoh", "polsek", "Polsek Insana")]
+DEMO_PASSWORD = "contoh-anev-2024"
 
 
 class AuthError(Exception):
@@ -314,8 +262,6 @@ def users(engine: Engine) -> pd.DataFrame:
 
 
 def _demo_usernames() -> tuple[str, ...]:
-    from core.demo import DEMO_ACCOUNTS  # imported here: only the demo rules need it
-
     return tuple(name for name, _role, _polsek in DEMO_ACCOUNTS)
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from core import config, store
+from core import config, store, tables
 
 if TYPE_CHECKING:
     from core.auth import User
@@ -40,12 +40,10 @@ class BackupError(Exception):
 
 
 def _tables(with_transient: bool = False) -> list[sa.Table]:
-    from core import auth
-
-    tables = {t.name: t for t in store.metadata.sorted_tables}
-    ordered = [tables[name] for name in _ORDER if name in tables]
-    everything = ordered + [t for name, t in tables.items() if name not in _ORDER]
-    return everything if with_transient else [t for t in everything if t.name not in auth.TRANSIENT_TABLES]
+    by_name = {t.name: t for t in tables.metadata.sorted_tables}
+    ordered = [by_name[name] for name in _ORDER if name in by_name]
+    everything = ordered + [t for name, t in by_name.items() if name not in _ORDER]
+    return everything if with_transient else [t for t in everything if t.name not in tables.TRANSIENT_TABLES]
 
 
 def _live_files(engine: Engine) -> set[Path]:

@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 
-from core import arahan, reference, schemas, store
+from core import arahan, auth, reference, schemas, store
 from core.ingest import read_recap
 from core.metrics import deadline
 from core.months import add_months, current_bulan, month_range
@@ -304,14 +304,12 @@ def ensure_demo(engine: Engine, today: dt.date | None = None) -> bool:
     return True
 
 
-DEMO_ACCOUNTS = [("admin-contoh", "admin", None), ("pimpinan-contoh", "pimpinan", None), ("insana-contoh", "polsek", "Polsek Insana")]
-DEMO_PASSWORD = "contoh-anev-2024"
+DEMO_ACCOUNTS = auth.DEMO_ACCOUNTS
+DEMO_PASSWORD = auth.DEMO_PASSWORD
 
 
 def demo_accounts(engine: Engine) -> list[str]:
     """Create the demo-only accounts (documented in the README; never for real use). Returns what was done."""
-    from core import auth
-
     done = []
     by = auth.User("data-contoh", "admin")
     existing = set(auth.users(engine)["username"]) if auth.has_users(engine) else set()

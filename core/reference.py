@@ -7,6 +7,7 @@ each loader is cached because the files change only with a restart.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -271,15 +272,24 @@ def desa_default() -> pd.DataFrame:
     return frame.sort_values(["polsek", "kecamatan", "nama"]).reset_index(drop=True)
 
 
+#: Where the admin's border corrections come from: set by `core.store` (which reads them from the database) when it
+#: is imported; without a database, `desa()` is the file's default. This module never imports storage.
+_border_corrections: Callable[[], tuple[tuple[str, bool], ...]] | None = None
+
+
+def use_border_corrections(reader: Callable[[], tuple[tuple[str, bool], ...]] | None) -> None:
+    """Set the reader of the border corrections (`core.store` does, for the configured database)."""
+    global _border_corrections
+    _border_corrections = reader
+
+
 def desa() -> pd.DataFrame:
     """The desa as `desa_default`, with the border flags a Sat Binmas admin corrected (stored in the database).
 
     The template's pre-filled Perbatasan, the importer's default for an empty cell and the Skor Kerawanan
-    all read the flag here (`core.rujukan` keeps the corrections).
+    all read the flag here (`core.rujukan` saves the corrections, `core.store` reads them).
     """
-    from core import rujukan  # lazy: rujukan needs store, which needs this module
-
-    return _with_border_corrections(rujukan.current_corrections())
+    return _with_border_corrections(_border_corrections() if _border_corrections else ())
 
 
 @lru_cache(maxsize=8)
@@ -393,9 +403,8 @@ def clear_caches() -> None:
         _with_border_corrections, polsek_names, desa_aliases, kecamatan_aliases, header_variants, ranks,
     ):
         func.cache_clear()
-    from core import rujukan  # lazy, as in desa()
-
-    rujukan.forget()
+    if _border_corrections is not None and hasattr(_border_corrections, "forget"):
+        _border_corrections.forget()
 
 
 def validate_all() -> None:

@@ -9,68 +9,26 @@ Perbatasan column, the importer's default for an empty cell and the Skor Kerawan
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Mapping
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from core import auth, config, reference, store
+from core.tables import perbatasan_desa
 
 BORDER_SOURCE_FILE = "perbatasan.csv"
-#: Corrections are read again after this many seconds, so another process's change (a second server) shows up.
-REFRESH_SECONDS = 2.0
 
-perbatasan_desa = sa.Table(
-    "perbatasan_desa",
-    store.metadata,
-    sa.Column("kode", sa.String(13), primary_key=True),
-    sa.Column("perbatasan", sa.Boolean, nullable=False),
-    sa.Column("diubah", sa.DateTime, nullable=False),
-    sa.Column("oleh", sa.String(60), nullable=False),
-)
-
-_recent: dict[str, tuple[float, tuple[tuple[str, bool], ...]]] = {}
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
-def border_corrections(engine: Engine) -> dict[str, bool]:
-    """Desa code -> border flag, for the desa whose flag an admin changed from the default."""
-    with engine.connect() as conn:
-        return {row.kode: bool(row.perbatasan) for row in conn.execute(sa.select(perbatasan_desa.c.kode, perbatasan_desa.c.perbatasan))}
-
-
-def _database_exists(url: str) -> bool:
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return True
-    return bool(parsed.database) and parsed.database != ":memory:" and Path(parsed.database).is_file()
-
-
-def current_corrections(url: str | None = None) -> tuple[tuple[str, bool], ...]:
-    """The corrections in the configured database (`ANEV_DB_URL`), sorted; none while that database does not exist.
-
-    Read at most every REFRESH_SECONDS per database; a save in this process is seen at once.
-    """
-    url = url or config.db_url()
-    cached = _recent.get(url)
-    if cached and time.monotonic() - cached[0] < REFRESH_SECONDS:
-        return cached[1]
-    found: tuple[tuple[str, bool], ...] = ()
-    if _database_exists(url):
-        found = tuple(sorted(border_corrections(store.get_engine(url)).items()))
-    _recent[url] = (time.monotonic(), found)
-    return found
-
-
-def forget() -> None:
-    """Read the corrections again on the next use (after a save, and in tests)."""
-    _recent.clear()
+border_corrections = store.border_corrections
+current_corrections = store.current_border_corrections
+forget = store.forget_border_corrections
 
 
 def border_source() -> pd.DataFrame:

@@ -12,9 +12,11 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -23,97 +25,10 @@ from sqlalchemy.engine import Connection, Engine
 from core import config, reference
 from core.filecheck import DEFAULT_MAX_UPLOAD_BYTES
 from core.issues import History, ImportResult, Issue
+from core.tables import ROW_TABLES, bhabin, kegiatan, metadata, pengaturan, perbatasan_desa, pratinjau, schema_info, unggahan, verifikasi
 from core.workbook import check_upload
 
 SCHEMA_VERSION = 1
-metadata = sa.MetaData()
-
-
-def _sql_type(tipe: str) -> sa.types.TypeEngine:
-    return {"angka": sa.Integer(), "ya_tidak": sa.Boolean()}.get(tipe, sa.Text())
-
-
-def _row_columns(sheet: str) -> list[sa.Column]:
-    return [
-        sa.Column(item.key, _sql_type(item.tipe))
-        for item in reference.sheet_indicators(sheet)
-        if item.key not in ("desa", "kecamatan")
-    ]
-
-
-schema_info = sa.Table("schema_info", metadata, sa.Column("versi", sa.Integer, nullable=False))
-
-unggahan = sa.Table(
-    "unggahan",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("polsek", sa.String(80), nullable=False),
-    sa.Column("bulan", sa.String(7), nullable=False),
-    sa.Column("versi", sa.Integer, nullable=False),
-    sa.Column("nama_berkas", sa.Text, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("isi", sa.LargeBinary, nullable=False),
-    sa.Column("pengunggah", sa.String(120), nullable=False),
-    sa.Column("waktu", sa.DateTime, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False, server_default="tersimpan"),
-    sa.Column("peringatan", sa.Text, nullable=False, server_default="[]"),
-    sa.Column("catatan", sa.Text, nullable=False, server_default="[]"),
-    sa.Column("baris_kegiatan", sa.Integer, nullable=False),
-    sa.Column("baris_kerawanan", sa.Integer, nullable=False),
-    sa.Column("contoh", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.UniqueConstraint("polsek", "bulan", "versi", name="uq_unggahan_versi"),
-)
-sa.Index("ix_unggahan_bulan", unggahan.c.bulan, unggahan.c.polsek)
-
-kegiatan = sa.Table(
-    "kegiatan",
-    metadata,
-    sa.Column("unggahan_id", sa.Integer, sa.ForeignKey("unggahan.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("desa_kode", sa.String(13), primary_key=True),
-    sa.Column("excel_row", sa.Integer),
-    *_row_columns("kegiatan"),
-)
-
-kerawanan = sa.Table(
-    "kerawanan",
-    metadata,
-    sa.Column("unggahan_id", sa.Integer, sa.ForeignKey("unggahan.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("desa_kode", sa.String(13), primary_key=True),
-    sa.Column("excel_row", sa.Integer),
-    *_row_columns("kerawanan"),
-)
-
-bhabin = sa.Table(
-    "bhabin",
-    metadata,
-    sa.Column("nrp", sa.String(8), primary_key=True),
-    sa.Column("nama", sa.Text, nullable=False),
-    sa.Column("pangkat", sa.Text),
-    sa.Column("bulan_terakhir", sa.String(7), nullable=False),
-)
-
-pratinjau = sa.Table(
-    "pratinjau",
-    metadata,
-    sa.Column("token", sa.String(40), primary_key=True),
-    sa.Column("dibuat", sa.DateTime, nullable=False),
-    sa.Column("pengunggah", sa.String(120), nullable=False),
-    sa.Column("nama_berkas", sa.Text, nullable=False),
-    sa.Column("isi", sa.LargeBinary, nullable=False),
-    sa.Column("polsek_pilihan", sa.String(80)),
-    sa.Column("bulan_pilihan", sa.String(7)),
-    sa.Column("status", sa.String(20), nullable=False, server_default="menunggu"),
-    sa.Column("unggahan_id", sa.Integer, sa.ForeignKey("unggahan.id", ondelete="SET NULL")),
-)
-
-pengaturan = sa.Table(
-    "pengaturan",
-    metadata,
-    sa.Column("kunci", sa.String(60), primary_key=True),
-    sa.Column("nilai", sa.Text, nullable=False),
-)
-
-ROW_TABLES = {"kegiatan": kegiatan, "kerawanan": kerawanan}
 
 
 # --------------------------------------------------------------------------- engine
@@ -188,9 +103,6 @@ def migrate(engine: Engine) -> None:
     One transaction; two processes starting at once on PostgreSQL take turns (advisory lock), on SQLite
     BEGIN IMMEDIATE does the same.
     """
-    # accounts and audit, arahan, verification and the admin's border corrections live beside their logic, in this schema
-    from core import arahan, auth, rujukan, verifikasi  # noqa: F401
-
     with engine.connect().execution_options(write=True) as conn, conn.begin():
         _lock(conn, "migrate")
         metadata.create_all(conn)
@@ -294,9 +206,7 @@ def _insert_version(
     conn: Connection, result: ImportResult, uploaded_by: str, demo: bool, uploaded_at: dt.datetime
 ) -> int:
     _lock(conn, "unggahan", result.polsek, result.bulan)
-    from core import verifikasi  # a verified month takes no new version; checked under the same lock as the number
-
-    verifikasi.refuse_if_locked(conn, result.polsek, result.bulan, demo=demo)
+    refuse_if_locked(conn, result.polsek, result.bulan, demo=demo)  # under the same lock as the version number
     version = _next_version(conn, result.polsek, result.bulan)
     upload_id = conn.execute(
         unggahan.insert().values(
@@ -339,15 +249,66 @@ def _remember_officers(conn: Connection, result: ImportResult) -> None:
             conn.execute(bhabin.update().where(bhabin.c.nrp == row.nrp, bhabin.c.bulan_terakhir <= result.bulan).values(**values))
 
 
+# --------------------------------------------------------------------------- the verification lock (core.verifikasi)
+
+
+class Locked(NotStorable):
+    """A new version for a verified Polsek-month: refused, nothing stored. Screens show it like a refused upload."""
+
+
+def active_verification(conn: Connection, polsek: str, bulan: str):
+    """The verification in force for a Polsek-month (a row mapping), or None."""
+    return conn.execute(
+        sa.select(verifikasi).where(verifikasi.c.polsek == polsek, verifikasi.c.bulan == bulan, verifikasi.c.aktif.is_(True))
+        .order_by(verifikasi.c.id.desc())
+    ).mappings().first()
+
+
+def lock_text(row) -> str:
+    """Why a verified Polsek-month takes no new upload, and how to unverify it (Indonesian)."""
+    from core import fmt
+
+    return (f"Rekap {row['polsek']} {fmt.month(row['bulan'])} sudah diverifikasi oleh {row['oleh']} pada {fmt.when(row['waktu'])} "
+            f"(versi {row['versi']}); unggahan baru untuk bulan itu ditolak dan tidak ada yang disimpan. "
+            "Bila rekap memang perlu diperbaiki, minta verifikator atau pimpinan membatalkan verifikasi dengan alasan "
+            "di layar Verifikasi Rekap, lalu unggah kembali.")
+
+
+def refuse_if_locked(conn: Connection, polsek: str, bulan: str, demo: bool = False) -> None:
+    """Inside the version-number transaction: raise `Locked` when the Polsek-month is verified.
+
+    Synthetic data regenerated over synthetic data is the one exception: a demo verification of a demo version is
+    withdrawn (recorded as such) so `demo` can run again; real uploads are always refused.
+    """
+    row = active_verification(conn, polsek, bulan)
+    if row is None:
+        return
+    if demo:
+        verified_is_demo = conn.execute(sa.select(unggahan.c.contoh).where(unggahan.c.id == row["unggahan_id"])).scalar()
+        if verified_is_demo:
+            conn.execute(verifikasi.update().where(verifikasi.c.id == row["id"]).values(
+                aktif=False, dibatalkan_oleh="data-contoh", waktu_batal=_now(), alasan_batal="DATA CONTOH dibuat ulang"))
+            return
+    raise Locked(lock_text(row))
+
+
+def verified_ids(bulan_from: str | None = None, bulan_to: str | None = None) -> sa.Select:
+    """Ids of the verified version of every verified Polsek-month in a month range (`rows(..., verified_only=True)`)."""
+    query = sa.select(verifikasi.c.unggahan_id).where(verifikasi.c.aktif.is_(True))
+    if bulan_from:
+        query = query.where(verifikasi.c.bulan >= bulan_from)
+    if bulan_to:
+        query = query.where(verifikasi.c.bulan <= bulan_to)
+    return query
+
+
 # --------------------------------------------------------------------------- reading
 
 
 def _latest_ids(bulan_from: str | None = None, bulan_to: str | None = None, verified_only: bool = False) -> sa.Select:
     """Ids of the latest version of every Polsek/month in a month range (`verified_only`: the verified version, if any)."""
     if verified_only:
-        from core import verifikasi
-
-        return verifikasi.verified_ids(bulan_from, bulan_to)
+        return verified_ids(bulan_from, bulan_to)
     inner = sa.select(
         unggahan.c.polsek, unggahan.c.bulan, sa.func.max(unggahan.c.versi).label("versi")
     ).group_by(unggahan.c.polsek, unggahan.c.bulan)
@@ -571,3 +532,48 @@ def latest_version(engine: Engine, polsek: str, bulan: str) -> int | None:
         return conn.execute(
             sa.select(sa.func.max(unggahan.c.versi)).where(unggahan.c.polsek == polsek, unggahan.c.bulan == bulan)
         ).scalar()
+
+
+# --------------------------------------------------------------------------- border corrections (core.rujukan saves them)
+
+#: Corrections are read again after this many seconds, so another process's change (a second server) shows up.
+BORDER_REFRESH_SECONDS = 2.0
+_recent_corrections: dict[str, tuple[float, tuple[tuple[str, bool], ...]]] = {}
+
+
+def border_corrections(engine: Engine) -> dict[str, bool]:
+    """Desa code -> border flag, for the desa whose flag an admin changed from the default."""
+    with engine.connect() as conn:
+        return {row.kode: bool(row.perbatasan) for row in conn.execute(sa.select(perbatasan_desa.c.kode, perbatasan_desa.c.perbatasan))}
+
+
+def _database_exists(url: str) -> bool:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    return bool(parsed.database) and parsed.database != ":memory:" and Path(parsed.database).is_file()
+
+
+def current_border_corrections(url: str | None = None) -> tuple[tuple[str, bool], ...]:
+    """The corrections in the configured database (`ANEV_DB_URL`), sorted; none while that database does not exist.
+
+    Read at most every BORDER_REFRESH_SECONDS per database; a save in this process is seen at once (it forgets).
+    """
+    url = url or config.db_url()
+    cached = _recent_corrections.get(url)
+    if cached and time.monotonic() - cached[0] < BORDER_REFRESH_SECONDS:
+        return cached[1]
+    found: tuple[tuple[str, bool], ...] = ()
+    if _database_exists(url):
+        found = tuple(sorted(border_corrections(get_engine(url)).items()))
+    _recent_corrections[url] = (time.monotonic(), found)
+    return found
+
+
+def forget_border_corrections() -> None:
+    """Read the corrections again on the next use (after a save, and in tests)."""
+    _recent_corrections.clear()
+
+
+current_border_corrections.forget = forget_border_corrections  # type: ignore[attr-defined] - reference.clear_caches calls it
+reference.use_border_corrections(current_border_corrections)

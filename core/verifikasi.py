@@ -18,39 +18,24 @@ import datetime as dt
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from core import auth, reference, store
 from core.months import format_bulan
+from core.tables import verifikasi
 
 #: A reason for unverifying must say something.
 MIN_REASON = 10
 
-verifikasi = sa.Table(
-    "verifikasi",
-    store.metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    # the verified version; removing a version (demo data) removes its verification
-    sa.Column("unggahan_id", sa.Integer, sa.ForeignKey("unggahan.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("polsek", sa.String(80), nullable=False),
-    sa.Column("bulan", sa.String(7), nullable=False),
-    sa.Column("versi", sa.Integer, nullable=False),
-    sa.Column("oleh", sa.String(60), nullable=False),
-    sa.Column("waktu", sa.DateTime, nullable=False),
-    sa.Column("aktif", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("dibatalkan_oleh", sa.String(60)),
-    sa.Column("waktu_batal", sa.DateTime),
-    sa.Column("alasan_batal", sa.Text),
-)
-sa.Index("ix_verifikasi_bulan", verifikasi.c.bulan, verifikasi.c.polsek)
 
 
 class VerifikasiError(ValueError):
     """A verification that cannot be made or undone; the message is Indonesian and says why."""
 
 
-class Locked(auth.AuthError, store.NotStorable):
-    """A new version for a verified Polsek-month: refused, nothing stored. Screens show it like a refused upload."""
+#: A new version for a verified Polsek-month is refused by storage itself (`store.refuse_if_locked`, under the lock of the
+#: version number); the exception and the sentence live there so storage needs nothing from this module.
+Locked = store.Locked
 
 
 def _now() -> dt.datetime:
@@ -67,11 +52,7 @@ def only_verified_in_paparan() -> bool:
     return bool(reference.settings().get("verifikasi", {}).get("paparan_hanya_terverifikasi", False))
 
 
-def _active(conn: Connection, polsek: str, bulan: str):
-    return conn.execute(
-        sa.select(verifikasi).where(verifikasi.c.polsek == polsek, verifikasi.c.bulan == bulan, verifikasi.c.aktif.is_(True))
-        .order_by(verifikasi.c.id.desc())
-    ).mappings().first()
+_active = store.active_verification
 
 
 def current(engine: Engine, polsek: str, bulan: str) -> dict | None:
@@ -81,11 +62,7 @@ def current(engine: Engine, polsek: str, bulan: str) -> dict | None:
     return dict(row) if row else None
 
 
-def _lock_text(row) -> str:
-    return (f"Rekap {row['polsek']} {format_bulan(row['bulan'])} sudah diverifikasi oleh {row['oleh']} pada {_wita(row['waktu'])} "
-            f"(versi {row['versi']}); unggahan baru untuk bulan itu ditolak dan tidak ada yang disimpan. "
-            "Bila rekap memang perlu diperbaiki, minta verifikator atau pimpinan membatalkan verifikasi dengan alasan "
-            "di layar Verifikasi Rekap, lalu unggah kembali.")
+_lock_text = store.lock_text
 
 
 def lock_message(engine: Engine, polsek: str | None, bulan: str | None) -> str | None:
@@ -96,22 +73,7 @@ def lock_message(engine: Engine, polsek: str | None, bulan: str | None) -> str |
     return _lock_text(row) if row else None
 
 
-def refuse_if_locked(conn: Connection, polsek: str, bulan: str, demo: bool = False) -> None:
-    """Inside the version-number transaction: raise `Locked` when the Polsek-month is verified.
-
-    Synthetic data regenerated over synthetic data is the one exception: a demo verification of a demo version is
-    withdrawn (recorded as such) so `demo` can run again; real uploads are always refused.
-    """
-    row = _active(conn, polsek, bulan)
-    if row is None:
-        return
-    if demo:
-        verified_is_demo = conn.execute(sa.select(store.unggahan.c.contoh).where(store.unggahan.c.id == row["unggahan_id"])).scalar()
-        if verified_is_demo:
-            conn.execute(verifikasi.update().where(verifikasi.c.id == row["id"]).values(
-                aktif=False, dibatalkan_oleh="data-contoh", waktu_batal=_now(), alasan_batal="DATA CONTOH dibuat ulang"))
-            return
-    raise Locked(_lock_text(row))
+refuse_if_locked = store.refuse_if_locked
 
 
 def verify(engine: Engine, polsek: str, bulan: str, by: auth.User, version: int | None = None) -> int:
@@ -168,14 +130,7 @@ def unverify(engine: Engine, polsek: str, bulan: str, reason: str, by: auth.User
 # --------------------------------------------------------------------------- reading
 
 
-def verified_ids(bulan_from: str | None = None, bulan_to: str | None = None) -> sa.Select:
-    """Ids of the verified version of every verified Polsek-month in a month range (for `store.rows`)."""
-    query = sa.select(verifikasi.c.unggahan_id).where(verifikasi.c.aktif.is_(True))
-    if bulan_from:
-        query = query.where(verifikasi.c.bulan >= bulan_from)
-    if bulan_to:
-        query = query.where(verifikasi.c.bulan <= bulan_to)
-    return query
+verified_ids = store.verified_ids
 
 
 STATUS_COLUMNS = ["polsek", "bulan", "versi_terbaru", "versi_terverifikasi", "terverifikasi", "oleh", "waktu"]

@@ -175,7 +175,7 @@ for token in tokens:
         if save:
             try:
                 version = pipeline.save(engine, result, user)
-            except auth.AuthError as refused_save:
+            except (auth.AuthError, store.Locked) as refused_save:  # not allowed, or verified meanwhile
                 st.error(str(refused_save))
                 st.stop()
             upload_id = store.upload_id_of(engine, result.polsek, result.bulan, version)
