@@ -85,9 +85,6 @@ class User:
         return f"{self.username} ({ROLES.get(self.role, self.role)}{', ' + self.polsek if self.polsek else ''})"
 
 
-SYSTEM = User("sistem", "admin")
-
-
 def cli_operator() -> User:
     """The server operator at the command line: `cli:<OS user>`, an admin that no account name can equal.
 
@@ -490,12 +487,6 @@ def require_upload(user: User, polsek: str | None) -> None:
         if polsek != user.polsek:
             raise AuthError(f"Akun {user.username} hanya boleh mengunggah rekap {user.polsek}, bukan {polsek}. Tidak ada yang disimpan.")
     elif user.role != "admin":
-        raise AuthError("Peran tidak dikenal.")
-
-
-def require_export(user: User) -> None:
-    """Exports are for pimpinan and admin (and a Polsek for its own data, through its filter)."""
-    if user.role not in ROLES:
         raise AuthError("Peran tidak dikenal.")
 
 

@@ -8,8 +8,6 @@ change against the previous month, its last months, and the TPS guard plan per P
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -308,6 +306,3 @@ def rawan_tps_desa(desa: pd.DataFrame, scheme: str | None = None, polsek: str | 
     return out[columns].reset_index(drop=True)
 
 
-def is_number(value: object) -> bool:
-    """True for a real number (not None, NA or NaN)."""
-    return value is not None and value is not pd.NA and not (isinstance(value, float) and math.isnan(value))

@@ -412,12 +412,6 @@ def assignments(engine: Engine, polsek: str, bulan: str) -> pd.DataFrame:
     return frame[["desa_kode", "nama_bhabin", "pangkat", "nrp"]].reset_index(drop=True)
 
 
-def officers(engine: Engine) -> pd.DataFrame:
-    """Every officer ever reported, by NRP."""
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(sa.select(bhabin)).mappings().all(), columns=[c.name for c in bhabin.columns])
-
-
 def has_demo(engine: Engine) -> bool:
     """True when any stored upload is synthetic demo data."""
     with engine.connect() as conn:
@@ -504,18 +498,6 @@ def close_preview(engine: Engine, token: str, status: str, upload_id: int | None
     """Mark a preview as stored (`disimpan`) or cancelled (`dibatalkan`)."""
     with writing(engine) as conn:
         conn.execute(pratinjau.update().where(pratinjau.c.token == token).values(status=status, unggahan_id=upload_id))
-
-
-def pending_previews(engine: Engine, uploaded_by: str) -> pd.DataFrame:
-    """Previews of a user still waiting for Simpan or Batal, newest first."""
-    cols = [pratinjau.c.token, pratinjau.c.dibuat, pratinjau.c.nama_berkas, pratinjau.c.polsek_pilihan, pratinjau.c.bulan_pilihan]
-    with engine.connect() as conn:
-        rows_ = conn.execute(
-            sa.select(*cols).where(pratinjau.c.pengunggah == uploaded_by, pratinjau.c.status == "menunggu",
-                                   pratinjau.c.dibuat >= _now() - PREVIEW_MAX_AGE)
-            .order_by(pratinjau.c.dibuat.desc())
-        ).mappings().all()
-    return pd.DataFrame(rows_, columns=[c.name for c in cols])
 
 
 def upload_id_of(engine: Engine, polsek: str, bulan: str, version: int) -> int:
