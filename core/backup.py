@@ -211,7 +211,7 @@ def _replace(engine: Engine, backup_file: Path, by: User | None) -> dict[str, in
                     counts[table.name] = len(rows)
                 if engine.dialect.name == "postgresql":
                     _reset_sequences(target, tables)
-                auth._record(target, (by or auth.SYSTEM).username, "pulihkan", backup_file.name, "ok",
+                auth._record(target, (by or auth.cli_operator()).username, "pulihkan", backup_file.name, "ok",
                              f"{counts.get('unggahan', 0)} versi, {counts.get('pengguna', 0)} akun; semua sesi berakhir")
         finally:
             source_engine.dispose()
