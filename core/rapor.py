@@ -11,8 +11,9 @@ they are, and only laid out here. Made on the server, offline, without a browser
   show the same thing; Pillow reduces the PNG to a palette to keep it small.
 
 The page is 105 mm wide: on a 390 px wide phone the 11 pt body reads at about 14 CSS px and the 20 pt title at 26
-px. It is 250 mm tall (the shape of a phone screen, so WhatsApp shows it whole) and grows only when a month has
-more to say; type never shrinks. Lists show their first rows and say "N dari M" like every other renderer.
+px; type never shrinks. It is as tall as its content (at least A6 height): a month of the Polres or a Polsek is
+about 380 mm, two screens of scrolling on a phone. Lists show their first three rows and say "N dari M" with where
+the rest is, in the views' own order and words.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ from core import access, fmt, kerawanan, views
 from core.access import Scope
 
 FORMATS = ("pdf", "png")
-#: Page size (points). Width fixed for the phone; height grows when the content needs it.
+#: Page size (points): width fixed for the phone; the height is the content's, never less than this.
 PAGE_W = 105 * mm
-PAGE_H = 250 * mm
+PAGE_H = 148 * mm
 MARGIN = 5.5 * mm
 #: Width of the PNG (px): a phone's full width at 3x, and what WhatsApp keeps of an image.
 PNG_WIDTH = 1080
@@ -134,8 +135,8 @@ def _clip(text: str, lines: int, width: float, size: float) -> str:
         return text
     kept = wrapped[:lines]
     last = kept[-1]
-    while last and pdfmetrics.stringWidth(last + " \u2026", FONT, size) > width:
-        last = last[:-1]
+    while last and pdfmetrics.stringWidth(last + "\u2026", FONT, size) > width:
+        last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]  # whole words go first
     kept[-1] = last.rstrip(" ,.;:") + "\u2026"
     return " ".join(kept)
 
@@ -177,10 +178,15 @@ def _styles() -> _Styles:
 # --------------------------------------------------------------------------- pieces of the page
 
 
+def _table_style(commands: list) -> TableStyle:
+    """A table style in the embedded font (an empty cell would otherwise pull in Helvetica, which is not embedded)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
+
+
 def _band(paragraphs: list[Paragraph], background: colors.Color, top: float = 8, bottom: float = 8) -> Table:
     """A full-width coloured band (the header, the DATA CONTOH mark)."""
     table = Table([[paragraphs]], colWidths=[PAGE_W])
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), background), ("LEFTPADDING", (0, 0), (-1, -1), MARGIN),
+    table.setStyle(_table_style([("BACKGROUND", (0, 0), (-1, -1), background), ("LEFTPADDING", (0, 0), (-1, -1), MARGIN),
                                ("RIGHTPADDING", (0, 0), (-1, -1), MARGIN), ("TOPPADDING", (0, 0), (-1, -1), top),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), bottom)]))
     return table
@@ -229,7 +235,7 @@ def _tiles(cards: list[views.KpiCard], width: float) -> Table:
         if cells[i + 1] != "":
             style.append(("BACKGROUND", (2, len(rows) - 1), (2, len(rows) - 1), TILE))
     table = Table(rows, colWidths=[tile_w, gap, tile_w], rowHeights=heights)
-    table.setStyle(TableStyle(style))
+    table.setStyle(_table_style(style))
     return table
 
 
@@ -239,7 +245,7 @@ def _rows(rows: list[list], widths: list[float], header: list[str] | None = None
     data = [[Paragraph(_m(h), s.note) for h in header]] if header else []
     data += rows
     table = Table(data, colWidths=widths, repeatRows=0)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 1),
+    table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 1),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 1), ("TOPPADDING", (0, 0), (-1, -1), 1),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("LINEBELOW", (0, 0), (-1, -2), 0.5, RULE)]))
     return table
@@ -309,7 +315,7 @@ def _standing(page: views.PolsekView, width: float) -> list[Flowable]:
     if not cell:
         return []
     box = Table([[cell]], colWidths=[width])
-    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), TILE), ("LEFTPADDING", (0, 0), (-1, -1), 6),
+    box.setStyle(_table_style([("BACKGROUND", (0, 0), (-1, -1), TILE), ("LEFTPADDING", (0, 0), (-1, -1), 6),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 4), ("TOPPADDING", (0, 0), (-1, -1), 5),
                              ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
     return [Spacer(0, 8), box]
@@ -423,7 +429,7 @@ def _footer_lines(data: views.AnevData, now: dt.datetime) -> list[str]:
 
 
 def _height(story: list[Flowable], footer: float) -> float:
-    """The page height: the phone shape, or more when the content needs it (an upper bound of what the frame uses)."""
+    """The page height: what the content needs (an upper bound of what the frame uses), at least `PAGE_H`."""
     needed = 0.0
     width = PAGE_W
     for flowable in story:
@@ -449,7 +455,8 @@ def build_pdf(data: views.AnevData, polres: views.AnevData | None = None, now: d
         if data.demo:  # a light mark across the page too, so a cropped picture still says it
             canvas.setFillColor(colors.Color(0.85, 0.55, 0.0, alpha=0.10))
             canvas.setFont(FONT_BOLD, 44)
-            for y in (height * 0.42, height * 0.78):
+            marks = max(1, round(height / 450))
+            for y in (footer_h + (height - footer_h) * (k + 0.5) / marks for k in range(marks)):
                 canvas.saveState()
                 canvas.translate(PAGE_W / 2, y)
                 canvas.rotate(58)
@@ -468,7 +475,7 @@ def build_pdf(data: views.AnevData, polres: views.AnevData | None = None, now: d
     title = f"Rapor Anev {fmt.month(data.bulan)} \u2013 {data.scope.polsek or 'Polres TTU'}"
     doc = BaseDocTemplate(buffer, pagesize=(PAGE_W, height), leftMargin=0, rightMargin=0, topMargin=0, bottomMargin=0,
                           title=title, author="Polres Timor Tengah Utara", subject="Rapor Anev Bhabinkamtibmas",
-                          creator="Anev Bhabinkamtibmas Polres TTU", pageCompression=1)
+                          creator="Anev Bhabinkamtibmas Polres TTU", pageCompression=1, initialFontName=FONT, initialFontSize=11)
     frame = Frame(0, footer_h, PAGE_W, height - footer_h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="isi")
     doc.addPageTemplates([PageTemplate(id="rapor", frames=[frame], onPage=decorate)])
     doc.build(story)
