@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     dem.add_argument("--akun-contoh", action="store_true",
                      help="juga buat akun contoh (hanya untuk mencoba: admin-contoh, pimpinan-contoh, insana-contoh)")
     _add_loop_commands(sub)
+    _add_rapor_command(sub)
     return parser
 
 
@@ -399,6 +400,42 @@ def cmd_notulen(args: argparse.Namespace) -> int:
 
 
 COMMANDS.update({"arahan": cmd_arahan, "verifikasi": cmd_verifikasi, "notulen": cmd_notulen})
+
+
+# --------------------------------------------------------------------------- rapor Anev for WhatsApp (PDF, PNG)
+
+
+def _rapor_format(value: str) -> str:
+    if value not in ("pdf", "png"):
+        raise argparse.ArgumentTypeError(f"format rapor harus pdf atau png (bukan {value!r})")
+    return value
+
+
+def _add_rapor_command(sub) -> None:
+    """`rapor`: the one-page Rapor Anev of the Polres or one Polsek, for WhatsApp."""
+    rap = sub.add_parser("rapor", help="rapor Anev satu halaman untuk WhatsApp (PDF atau PNG): Polres atau satu Polsek")
+    rap.add_argument("--bulan", required=True, type=_bulan, help="bulan TTTT-BB")
+    rap.add_argument("--polsek", type=_polsek, help="rapor satu Polsek (bawaan: ringkasan Polres)")
+    rap.add_argument("--format", required=True, type=_rapor_format, metavar="pdf|png", help="pdf atau png")
+    rap.add_argument("--out", required=True, type=Path, help="berkas yang ditulis")
+
+
+def cmd_rapor(args: argparse.Namespace) -> int:
+    from core import rapor
+    from core.access import Scope
+
+    suffix = args.out.suffix.lower().lstrip(".")
+    if suffix in ("pdf", "png") and suffix != args.format:
+        raise UsageError(f"berkas {args.out.name} berakhiran .{suffix}, tetapi --format {args.format}: samakan keduanya")
+    if not args.out.parent.is_dir():
+        raise UsageError(f"folder untuk --out tidak ada: {args.out.parent}")
+    content = rapor.rapor(store.get_engine(), args.bulan, Scope(args.polsek), args.format)
+    args.out.write_bytes(content)
+    print(f"Rapor Anev {format_bulan(args.bulan)} {args.polsek or 'Polres'} ({args.format}, {len(content) // 1024} KB) ditulis ke {args.out}")
+    return 0
+
+
+COMMANDS["rapor"] = cmd_rapor
 
 
 def main(argv: list[str] | None = None) -> int:
