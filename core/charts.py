@@ -42,8 +42,8 @@ def short_month(bulan: str) -> str:
 
 
 def axis_month(bulan: str) -> str:
-    """`Sep<br>2024`: a month on a time axis in two short lines, so thirteen months fit flat even on a tablet."""
-    return fmt.month_short(bulan).replace(" ", "<br>")
+    """`Sep 2024` on a time axis: where thirteen do not fit flat, Plotly turns them (never overlapping, never cut)."""
+    return fmt.month_short(bulan)
 
 
 def polsek_short(name: str) -> str:

@@ -20,7 +20,7 @@ def test_trend_leaves_months_without_data_as_gaps():
     fig = charts.trend(_series(), ["sambang_dds"], {"sambang_dds": "Sambang/DDS"})
     trace = fig.data[0]
     assert trace.name == "Sambang/DDS"
-    assert list(trace.x) == ["Jul<br>2024", "Agu<br>2024", "Sep<br>2024"]  # month names, two short lines
+    assert list(trace.x) == ["Jul 2024", "Agu 2024", "Sep 2024"]  # month names
     assert list(trace.customdata) == ["Juli 2024", "Agustus 2024", "September 2024"]  # hover spells them out
     assert trace.y[0] == 10 and np.isnan(trace.y[1]) and trace.y[2] == 30
     assert trace.connectgaps is False
@@ -73,4 +73,4 @@ def test_every_chart_grows_its_margins_to_fit_labels_and_writes_numbers_the_indo
 def test_completeness_matrix_labels_polsek_and_months():
     matrix = pd.DataFrame([{"polsek": "Polsek A", "bulan": "2024-09", "versi": 1, "status": "tepat waktu"}])
     fig = charts.completeness_matrix(matrix)
-    assert fig.layout.yaxis.automargin and list(fig.data[0].y) == ["A"] and list(fig.data[0].x) == ["Sep<br>2024"]
+    assert fig.layout.yaxis.automargin and list(fig.data[0].y) == ["A"] and list(fig.data[0].x) == ["Sep 2024"]
