@@ -9,7 +9,7 @@ go through the same checks.
 Sign-in attempts are counted *before* the password is checked, in one atomic `UPDATE ... RETURNING`
 per counter (see `authenticate`), so parallel guesses cannot slip past the limit on either backend.
 The counters are per account and client address, per address, and per account; one address alone
-can never lock an account for its owner elsewhere (docs/security-sesi.md).
+can never lock an account for its owner elsewhere (docs/security.md).
 """
 
 from __future__ import annotations
@@ -82,7 +82,11 @@ class User:
 
     @property
     def label(self) -> str:
-        return f"{self.username} ({ROLES.get(self.role, self.role)}{', ' + self.polsek if self.polsek else ''})"
+        """`binmas · Admin Sat Binmas` or `insana1 · Operator Polsek Insana`: who is signed in, in words."""
+        role = ROLES.get(self.role, self.role).replace("(", "").replace(")", "")
+        if self.polsek:
+            role = f"{role} {self.polsek.removeprefix('Polsek ')}"
+        return f"{self.username} \u00b7 {role}"
 
 
 def cli_operator() -> User:

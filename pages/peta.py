@@ -173,7 +173,7 @@ with tab_rencana:
         # personnel available is a Polres figure: the balance is shown for the whole Polres only
         c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
         available = c1.number_input("Personel Polri tersedia", min_value=0, step=1, value=kerawanan.personnel_available(),
-                                    key="personel_tersedia", help="Bawaan dari pengaturan (data/pengaturan.toml).")
+                                    key="personel_tersedia", help="Angka bawaan dari pengaturan Polres; ubah di sini untuk menghitung selisihnya.")
         diff, _ = kerawanan.balance(needed, int(available))
         if diff < 0:
             c2.error(f"Kurang {ui.format_number(-diff)} personel Polri: dibutuhkan {ui.format_number(needed)}, "

@@ -14,7 +14,7 @@ st.subheader("Desa perbatasan RI\u2013RDTL")
 st.caption(
     "Desa perbatasan diisi otomatis di kolom Perbatasan templat, dipakai bila sel Perbatasan di rekap kosong, dan menambah "
     "Skor Kerawanan. Bawaan: desa yang berbatasan dengan Oecusse (Timor-Leste) menurut poligon wilayah, ditambah desa "
-    "perbatasan menurut pemberitaan publik (data/perbatasan.csv). Koreksi di sini tersimpan di basis data dan tercatat di "
+    "perbatasan menurut pemberitaan publik. Koreksi di sini tersimpan di basis data dan tercatat di "
     "Jejak Audit; rekap yang sudah tersimpan tidak berubah."
 )
 
