@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import auth, demo, rapor, store
 
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "frame" / "main.py")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def _ringkasan(url: str, user: auth.User, **query: str) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page("pages/ringkasan.py")
+    at.switch_page("../pages/ringkasan.py")
     at.run()
     assert not at.exception, at.exception
     return at
