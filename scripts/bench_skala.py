@@ -64,7 +64,7 @@ import pandas as pd  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from benchlib import code_version, cpu_model, load_average, memory_total, package_version  # noqa: E402
 
-from core import config, metrics, reference, store  # noqa: E402
+from core import config, metrics, reference, store, tables  # noqa: E402
 from core.months import add_months, current_bulan, month_range  # noqa: E402
 
 TITLE = "## Skala nasional (rekap satu bulan)"
@@ -371,7 +371,7 @@ def fill_database(engine: sa.Engine, months: list[str], seed: int) -> dict[str, 
     for step, bulan in enumerate(months):
         ids = step * len(polseks) + prof.polsek_index + 1
         keg, ker = month_columns(rng, prof, step, len(months))
-        frames = [(month_frame(keg, store.kegiatan, ids), store.kegiatan), (month_frame(ker, store.kerawanan, ids), store.kerawanan)]
+        frames = [(month_frame(keg, tables.kegiatan, ids), tables.kegiatan), (month_frame(ker, tables.kerawanan, ids), tables.kerawanan)]
         if is_pg:
             raw = engine.raw_connection()
             try:
@@ -450,7 +450,7 @@ def component_sql(comp, k: str = "k", r: str = "r") -> str:
     The same rules as metrics._component: capaian, rasio, ya, minimal, linmas, tps_terpetakan.
     """
     def col(name: str) -> str:
-        alias = k if name in {c.name for c in store.kegiatan.columns} else r
+        alias = k if name in {c.name for c in tables.kegiatan.columns} else r
         if name in reference.bool_keys():
             return f"(CASE WHEN {alias}.{name} THEN 1.0 ELSE 0.0 END)"
         return f"CAST(COALESCE({alias}.{name}, 0) AS FLOAT)"
@@ -490,10 +490,10 @@ def polsek_sql() -> str:
              for name in ("kinerja", "kesiapan")}
     sums = []
     for key in reference.count_keys():
-        alias = "k" if key in store.kegiatan.c else "r"
+        alias = "k" if key in tables.kegiatan.c else "r"
         sums.append(f"SUM(COALESCE({alias}.{key}, 0)) AS {key}")
     for key in reference.bool_keys():
-        alias = "k" if key in store.kegiatan.c else "r"
+        alias = "k" if key in tables.kegiatan.c else "r"
         sums.append(f"SUM(CASE WHEN {alias}.{key} THEN 1 ELSE 0 END) AS {key}")
     return f"""
 WITH latest AS (
@@ -688,7 +688,7 @@ def probe(spec: dict) -> dict:
     """Child process: measure one month's rekap on `spec['url']` (reference data from ANEV_DATA_DIR)."""
     out: dict = {"maxrss_start": maxrss_bytes()}
     start = time.perf_counter()
-    for loader in (reference.desa, reference.polsek_names, reference.indicators, reference.index_components,
+    for loader in (reference.desa, reference.polsek_names, reference.indicators, reference._components,
                    reference.settings, reference.guard_ratios):
         loader()
     out["reference_s"] = time.perf_counter() - start
