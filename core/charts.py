@@ -122,7 +122,9 @@ def ranking(frame: pd.DataFrame, value: str = "indeks_kinerja", size: str = "lay
     )
     rows = max(len(ordered), 1)
     per_row = 40 if size == "layar" else 50
+    # labels stand outside their bars: the right margin holds a four-character label ("89,4") however narrow the plot
     return go.Figure(bar, layout=_layout(size, height or max(220, per_row * rows + 60), legend=False,
+                                         margin={"r": int(s["bar"] * 2.8)},
                                          xaxis={"range": [0, 118], "title": None, "tickvals": [0, 20, 40, 60, 80, 100]},
                                          yaxis={"title": None, "gridcolor": None}, bargap=0.25))
 

@@ -31,12 +31,6 @@ Row = pd.Series | dict
 #: how wide the map is: a 1024 x 768 tablet in landscape with the sidebar open leaves about 560-600 px.
 MAP_HEIGHT = 560
 FIT_WIDTH = 600
-#: Mode Paparan's map slide until the browser has reported its size (a moment on the first visit): small enough that the
-#: slide's buttons stay on a 1024 x 768 screen meanwhile.
-PAPARAN_SIZE = (1000, 320)
-#: What the map slide leaves for the buttons under the map, and the smallest map it draws (pixels).
-PAPARAN_BELOW = 120
-PAPARAN_MIN_HEIGHT = 280
 #: Kecamatan names in pixels: on the screen, and on the projector.
 LABEL_PX = 12
 PAPARAN_LABEL_PX = 16
@@ -346,18 +340,6 @@ def map_size(measured: dict | None, height: int = MAP_HEIGHT, default_width: int
     """Width and height (pixels) of the Peta screen's map: the width the browser reported, else `default_width`."""
     width = int((measured or {}).get("lebar") or 0)
     return (width if width >= 200 else default_width), height
-
-
-def paparan_size(measured: dict | None) -> tuple[int, int]:
-    """Width and height (pixels) of Mode Paparan's map: the slide's width, and its height down to the buttons.
-
-    `measured` is what the browser reported at the map's top edge (`lebar`, `atas`: distance from the top of the
-    window, `tinggi`: window height); before it has (the first run) the map area of a 1366 x 768 projector.
-    """
-    if not measured or not measured.get("lebar") or not measured.get("tinggi"):
-        return PAPARAN_SIZE
-    height = int(measured["tinggi"]) - int(measured.get("atas") or 0) - PAPARAN_BELOW
-    return max(int(measured["lebar"]), 320), max(height, PAPARAN_MIN_HEIGHT)
 
 
 def _label_candidates(frame: pd.DataFrame, boundaries: Boundaries | None) -> list[tuple[str, str, float, float, float]]:

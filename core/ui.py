@@ -557,6 +557,13 @@ STYLE = """
   [data-testid="stMetricDelta"] + [data-testid="stMetricDeltaDescription"], [data-testid="stMetric"] > div > div:last-child {
       flex-wrap: wrap; }
   [class*="st-key-ukuran_layar"] { display: none !important; }
+  /* columns inside a container keyed lipat_*: side by side where both have room, one under the other where not
+     (a 1024 px tablet with the sidebar open), so no chart is squeezed below its labels' width */
+  [class*="st-key-lipat_"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 1rem; }
+  [class*="st-key-lipat_"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:first-child {
+      flex: 3 1 420px !important; min-width: min(420px, 100%) !important; }
+  [class*="st-key-lipat_"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:last-child {
+      flex: 2 1 360px !important; min-width: min(360px, 100%) !important; }
   /* blocks that only carry our styles and scripts take no room (their rules still apply) */
   [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > style:first-child) { display: none !important; }
   .tabel-anev table { border-collapse: collapse; width: 100%; }

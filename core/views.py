@@ -26,6 +26,14 @@ HISTORY_MONTHS = 12
 MATRIX_MONTHS = 6
 #: Longest list a slide or deck page shows; longer lists say "N dari M" and where the rest is.
 LIST_LIMIT = 6
+#: Mode Paparan's slides in meeting order (the URL's `slide=N` is the N-th, counted from 1).
+PAPARAN_SLIDES = ("Judul", "Tindak Lanjut Arahan", "Kelengkapan Laporan", "Ringkasan", "Tren Kegiatan", "Kinerja Bhabinkamtibmas",
+                  "Kesiapan Pemilihan", "Peta Kerawanan", "Desa Rawan", "Catatan untuk Anev")
+
+
+def paparan_slide(title: str) -> int:
+    """The `slide=` number of a Mode Paparan slide, for links and tests that open one slide."""
+    return PAPARAN_SLIDES.index(title) + 1
 
 
 # --------------------------------------------------------------------------- data

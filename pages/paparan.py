@@ -9,14 +9,13 @@ same view object as its screen and its deck page (`core.views`).
 
 import streamlit as st
 
-from core import arahan, auth, charts, fmt, maps, ui, ui_arahan, verifikasi, views
+from core import arahan, auth, charts, config, fmt, maps, ui, ui_arahan, verifikasi, views
 
 bulan, polsek = ui.current_filters()
 scope = ui.scope(polsek)
 data = ui.anev(bulan, scope, verified_only=verifikasi.only_verified_in_paparan())
 
-SLIDES = ["Judul", "Tindak Lanjut Arahan", "Kelengkapan Laporan", "Ringkasan", "Tren Kegiatan", "Kinerja Bhabinkamtibmas",
-          "Kesiapan Pemilihan", "Peta Kerawanan", "Desa Rawan", "Catatan untuk Anev"]
+SLIDES = views.PAPARAN_SLIDES
 raw = str(st.query_params.get("slide", "1"))
 index = min(max(int(raw) - 1, 0), len(SLIDES) - 1) if raw.isdigit() else 0
 WIDTH, HEIGHT = ui.viewport() or (1366, 768)  # the projector's window; a first run before the browser answers uses 1366x768
@@ -95,7 +94,8 @@ with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
     )
     if st.button("Keluar", key="paparan_keluar", icon=":material/close:", on_click=leave, width="content",
                  help="Kembali ke dasbor (tombol Esc)"):
-        st.switch_page("pages/ringkasan.py", query_params={k: v for k, v in {"bulan": bulan, "polsek": polsek}.items() if v})
+        # An absolute path: a relative one is resolved against the frame's folder (frame/), not the repository.
+        st.switch_page(config.REPO_ROOT / "pages" / "ringkasan.py", query_params={k: v for k, v in {"bulan": bulan, "polsek": polsek}.items() if v})
 
 slide = SLIDES[index]
 if slide != "Judul":

@@ -24,17 +24,18 @@ if view.findings and user is not None and user.role in auth.ARAHAN_EDIT_ROLES:
             st.caption(ui.escape(finding.teks))
             ui_arahan.arahan_button(bulan, user, key=f"arahan_catatan_{number}", **arahan.prefill_from_finding(finding, polsek))
 
-left, right = st.columns([3, 2])
-with left:
-    for number, trend in enumerate(view.trends):
-        st.subheader(trend.title)
-        st.caption(f"{view.period} \u00b7 {view.scope.label}")
-        ui.chart(charts.trend(trend.series, trend.keys, trend.labels, percent=trend.percent), key=f"tren_{number}")
-with right:
-    st.subheader("Peringkat Polsek")
-    st.caption(f"Indeks Kinerja \u00b7 {view.scope.label}")
-    ui.chart(charts.ranking(view.ranking), key="peringkat")
-    st.caption("Hijau Baik (\u2265 80) \u00b7 kuning Cukup (60\u201379) \u00b7 merah Kurang (< 60)")
+with st.container(key="lipat_ringkasan"):
+    left, right = st.columns([3, 2])
+    with left:
+        for number, trend in enumerate(view.trends):
+            st.subheader(trend.title)
+            st.caption(f"{view.period} \u00b7 {view.scope.label}")
+            ui.chart(charts.trend(trend.series, trend.keys, trend.labels, percent=trend.percent), key=f"tren_{number}")
+    with right:
+        st.subheader("Peringkat Polsek")
+        st.caption(f"Indeks Kinerja \u00b7 {view.scope.label}")
+        ui.chart(charts.ranking(view.ranking), key="peringkat")
+        st.caption("Hijau Baik (\u2265 80) \u00b7 kuning Cukup (60\u201379) \u00b7 merah Kurang (< 60)")
 
 
 # Rapor Anev for WhatsApp: one page of the scope shown (a Polsek clerk: his own Polsek), PDF and PNG, built when asked.

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from core.views import paparan_slide
+
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # the server fixture skips the browser tests then
@@ -28,6 +30,8 @@ except ImportError:  # the server fixture skips the browser tests then
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFAK = Path(__file__).resolve().parent / "artefak"
+#: Mode Paparan's map slide, as a URL path.
+PAPARAN_PETA = f"paparan?slide={paparan_slide('Peta Kerawanan')}"
 CHROMIUM = os.environ.get("ANEV_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import ARTEFAK, PASSWORD, ROOT, USERNAME, demo_database, open_page, start_server, stop_server, wait_idle
+from .conftest import ARTEFAK, PAPARAN_PETA, PASSWORD, ROOT, USERNAME, demo_database, open_page, start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 COOKIE = "anev_sesi"
@@ -112,7 +112,7 @@ def test_a_copied_cookie_stops_working_after_revocation(server, server_db, brows
 
 def test_a_screen_url_without_a_session_shows_the_login_form_and_no_figure(server, context):
     tab = context.new_page()
-    for screen in ("kinerja", "peta", "pengguna", "paparan?slide=6"):
+    for screen in ("kinerja", "peta", "pengguna", PAPARAN_PETA):
         tab.goto(f"{server}/{screen}", timeout=60_000)
         assert _shows_login(tab), screen
         assert tab.locator("[data-testid=stSidebarNav]").count() == 0

@@ -536,12 +536,9 @@ def test_label_placement_rules():
     assert [p.kode for p in wilayah.place_labels([far], view, 400, 300, 12, avoid=[(124.6, -9.3)])] == []
 
 
-def test_map_sizes_from_what_the_browser_reports():
+def test_peta_map_size_from_what_the_browser_reports():
     assert maps.map_size(None) == (maps.FIT_WIDTH, maps.MAP_HEIGHT)
     assert maps.map_size({"lebar": 1460, "atas": 456, "tinggi": 1080}) == (1460, maps.MAP_HEIGHT)
-    assert maps.paparan_size(None) == maps.PAPARAN_SIZE
-    assert maps.paparan_size({"lebar": 1760, "atas": 291, "tinggi": 1080}) == (1760, 1080 - 291 - maps.PAPARAN_BELOW)
-    assert maps.paparan_size({"lebar": 1206, "atas": 291, "tinggi": 600})[1] == maps.PAPARAN_MIN_HEIGHT
 
 
 def test_tooltip_text_is_escaped_once_by_streamlit():
