@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -98,9 +99,14 @@ def _tps_classes(rng: np.random.Generator, prof: pd.DataFrame) -> None:
     prof.loc[over, "tps"] = prof.loc[over, classed].sum(axis=1) + 1
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _value(expr: str, frame: pd.DataFrame) -> pd.Series:
     """A catalogue expression (`(0.4 + 2.5 * pemilihan) * aktivitas`) over the month's factors and generated columns."""
-    result = frame.eval(expr.strip(), engine="python")
+    # only the columns the expression names: DataFrame.eval would prepare every column of the frame on each call
+    names = {name: frame[name] for name in _NAME.findall(expr) if name in frame.columns}
+    result = pd.eval(expr.strip(), engine="python", resolvers=(names,))
     if np.isscalar(result):
         return pd.Series(float(result), index=frame.index)
     return pd.Series(result, index=frame.index).astype(float)

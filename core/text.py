@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -41,6 +42,12 @@ def header_forms(value: object) -> list[str]:
 
     `Jml Sambang` -> `sambang`; `Sambang DDS kali` -> `sambang dds`; `N R P` and `N.R.P` -> `nrp`.
     """
+    return list(_header_forms(str(value)))  # everything below reads the value as text: cache on the text
+
+
+@lru_cache(maxsize=8192)
+def _header_forms(value: str) -> tuple[str, ...]:
+    """`header_forms` of a text, remembered: a header search compares every cell of the top rows with every variant."""
     base = normalise_header(value)
     forms = [base]
     joined = join_spaced_letters(base)
@@ -54,7 +61,7 @@ def header_forms(value: object) -> list[str]:
         stripped = _HEADER_UNIT.sub("", form)
         if stripped and stripped != form:
             forms.append(stripped)
-    return forms
+    return tuple(forms)
 
 
 def normalise_name(value: object) -> str:

@@ -39,6 +39,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: checks something only SQLite has (PRAGMA, iterdump); no PostgreSQL variant")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist (`-n 2 --dist loadgroup`, pyproject.toml): a module's tests stay on one worker, so its
+    module-scoped demo database is built once; every browser test runs on one worker, one after another (two servers
+    and two Chromiums on a 2-core machine starve each other's timeouts)."""
+    e2e = ROOT / "tests" / "e2e"
+    for item in items:
+        path = Path(str(item.fspath)).resolve()
+        group = "e2e" if e2e in path.parents else path.relative_to(ROOT).as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def pg_admin() -> Iterator[sa.Engine]:
     """An autocommit engine on the server of `ANEV_TEST_PG_URL`, for CREATE and DROP DATABASE."""

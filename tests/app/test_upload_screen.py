@@ -57,6 +57,7 @@ def test_empty_database_shows_plain_message(app_env):
     assert not _has_badge(at)
 
 
+@pytest.mark.sqlite_only  # the demo itself is stored and read back on PostgreSQL in tests/unit/test_demo.py
 def test_first_start_loads_labelled_demo_data(db_url, monkeypatch):
     monkeypatch.setenv("ANEV_DB_URL", db_url)
     monkeypatch.setenv("ANEV_DEMO_OTOMATIS", "1")
