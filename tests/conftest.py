@@ -39,6 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: checks something only SQLite has (PRAGMA, iterdump); no PostgreSQL variant")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Groups for pytest-xdist (`-n 2 --dist loadgroup`, pyproject.toml): a module's tests stay on one worker, so its
     module-scoped demo database is built once; every browser test runs on one worker, one after another (two servers
