@@ -214,15 +214,24 @@ def go_to(page, href: str) -> bool:
     by_hand = on_screen(link)
     path = urllib.parse.urlsplit(href).path
     same_page = urllib.parse.urlsplit(page.url).path == path
-    if by_hand:
-        link.click()
-    else:
-        link.dispatch_event("click")
-    if same_page:
-        # the URL does not change: wait for the rerun the click starts (bounded: Streamlit may skip it)
-        with contextlib.suppress(PlaywrightTimeout):
-            page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=10_000)
-    page.wait_for_function("(path) => location.pathname === path", arg=path, timeout=60_000)
+    for attempt in range(2):
+        if by_hand:
+            link.click()
+        else:
+            link.dispatch_event("click")
+        if same_page:
+            # the URL does not change: wait for the rerun the click starts (bounded: Streamlit may skip it)
+            with contextlib.suppress(PlaywrightTimeout):
+                page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=10_000)
+        try:
+            # a click that lands while the page is still re-rendering can be lost (seen on a loaded 2-core machine):
+            # after 30 s a person clicks again, and so does this
+            page.wait_for_function("(path) => location.pathname === path", arg=path, timeout=30_000 if attempt == 0 else 60_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 1:
+                raise
+            wait_idle(page)
     wait_idle(page)
     return by_hand
 
