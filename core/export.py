@@ -2,8 +2,9 @@
 
 Both render the same view objects as the screens and Mode Paparan (`core.views`), so a list is cut at the same row
 and says "N dari M" the same way everywhere. Numbers are written in the Indonesian style on slides; the workbook
-stores numbers as numbers with Excel number formats. Every text cell that came from a user goes through `safe_text`,
-so nothing exported can become a formula. Offline, no browser.
+stores numbers as numbers with Excel number formats. Every text cell of the workbook goes through `safe_text`, so
+nothing exported can become a formula; slide text is not a spreadsheet cell and is only cleaned of control characters
+(a guard's apostrophe would show on the slide). Offline, no browser.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Engine
 from core import access, fmt, kerawanan, reference, views
 from core.access import Scope
 from core.template import safe_text
+from core.text import clean_text
 
 TITLE = "Anev Bhabinkamtibmas Polres TTU"
 NAVY = RGBColor(0x1F, 0x38, 0x64)
@@ -202,12 +204,13 @@ def _table(slide, frame: pd.DataFrame, left: float, top: float, width: float, fo
         total = sum(widths)
         for c, share in enumerate(widths):
             table.columns[c].width = Inches(width * share / total)
+    # a slide's table is not a spreadsheet: no formula guard here (its apostrophe would show as "'-6%")
     for c, name in enumerate(frame.columns):
-        table.cell(0, c).text = safe_text(name)
+        table.cell(0, c).text = clean_text(name)
     for r, row in enumerate(frame.itertuples(index=False), start=1):
         for c, value in enumerate(row):
             text = fmt.DASH if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-            table.cell(r, c).text = safe_text(text)
+            table.cell(r, c).text = fmt.printed(clean_text(text))
     for r in range(rows):
         table.rows[r].height = Inches(row_in)
         for c in range(cols):
@@ -229,7 +232,7 @@ def _fitting_size(lines: list[str], width_in: float, height_in: float, largest: 
 def _lines(slide, lines: list[str], left: float = 0.6, top: float = 1.45, width: float = 12.0, height: float = 5.3,
            size: int = 20, bullet: bool = True) -> None:
     """A text box of lines whose type size is chosen so they fit the box: nothing runs past it or past the slide."""
-    texts = [("\u2022 " if bullet else "") + safe_text(line) for line in lines]
+    texts = [("\u2022 " if bullet else "") + clean_text(line) for line in lines]
     size = _fitting_size(texts, width - 0.2, height - 0.1, size)
     box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
     frame = box.text_frame

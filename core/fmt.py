@@ -70,6 +70,11 @@ def signed(value: float | None, decimals: int = 0, unit: str = "") -> str:
     return f"{sign}{text}{unit}"
 
 
+def printed(text: str) -> str:
+    """A change as printed (deck, rapor): `-6%` with the typographic minus `−6%`, which no reader takes for a hyphen."""
+    return "\u2212" + text[1:] if text[:1] == "-" and text[1:2].isdigit() else text
+
+
 def fraction(part: int | float | None, whole: int | float | None) -> str:
     """`8/9`: how many of how many, the same on screen, slide, deck and workbook."""
     if _missing(part) or _missing(whole):

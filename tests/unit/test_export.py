@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -118,3 +119,14 @@ def test_export_command_writes_both_formats(demo_url, monkeypatch, tmp_path, cap
     with pytest.raises(SystemExit) as exc:
         cli.main(["export", "--bulan", "2024-09", "--format", "pdf", "--out", str(tmp_path / "x")])
     assert exc.value.code == 2
+
+
+def test_slide_tables_show_changes_without_a_formula_guard(demo_engine):
+    """The deck's tables show "−6%", not the workbook's formula guard "'-6%" (seen in LibreOffice)."""
+    deck = Presentation(io.BytesIO(export.export(demo_engine, "2024-09", "pptx")))
+    cells = [cell.text for slide in deck.slides for shape in slide.shapes if shape.has_table
+             for row in shape.table.rows for cell in row.cells]
+    assert cells and not [text for text in cells if text.startswith("'")]
+    assert [text for text in cells if re.fullmatch(r"[+\u2212]\d+(%| poin)", text)]  # the changes are there
+    assert not [text for text in cells if re.match(r"-\d", text)]  # with the typographic minus
+    assert fmt.printed("-6%") == "\u22126%" and fmt.printed("+3 poin") == "+3 poin" and fmt.printed("-") == "-"
