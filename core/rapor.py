@@ -203,7 +203,7 @@ def _delta(card: views.KpiCard) -> str:
     else:
         colour = GREEN if up == (card.delta_colour == "normal") else RED
     arrow = ("\u2191 " if up else "\u2193 ") if card.delta_arrow != "off" and (up or down) else ""
-    return f'<font size="11" color="{_hex(colour)}">{_nb(arrow + card.delta)}</font>'
+    return f'<font size="11" color="{_hex(colour)}">{_nb(arrow + fmt.printed(card.delta))}</font>'
 
 
 def _tiles(cards: list[views.KpiCard], width: float) -> Table:

@@ -209,6 +209,7 @@ def test_change_colour_and_arrow():
     assert hexes["green"] in rapor._delta(card("+3%", "normal")) and "\u2191" in rapor._delta(card("+3%", "normal"))
     assert hexes["red"] in rapor._delta(card("-4 poin", "normal")) and "\u2193" in rapor._delta(card("-4 poin", "normal"))
     assert hexes["green"] in rapor._delta(card("-2", "inverse"))  # fewer disturbances is good news
+    assert "\u22124\u00a0poin" in rapor._delta(card("-4 poin", "normal"))  # printed with the typographic minus, as on the deck
     zero = rapor._delta(card("0 poin", "off", "off"))
     assert hexes["grey"] in zero and "\u2191" not in zero and "\u2193" not in zero
     assert rapor._delta(card(None, "off", "off")) == ""
