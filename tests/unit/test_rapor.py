@@ -110,7 +110,7 @@ def test_polres_page_carries_the_views_texts(pages, polres):
     assert len(ringkasan.cards) >= 6
     for card in ringkasan.cards:  # label, value and change exactly as the screen's cards write them
         assert _flat(card.short) in text, card.short
-        expected = f"{card.value} {'↑ ' if card.delta.startswith('+') else '↓ ' if card.delta.startswith('-') else ''}{card.delta}" \
+        expected = f"{card.value} {'↑ ' if card.delta.startswith('+') else '↓ ' if card.delta.startswith('-') else ''}{fmt.printed(card.delta)}" \
             if card.delta else card.value
         assert _flat(expected) in text, expected
     assert _flat(ringkasan.comparison_note) in text
@@ -145,7 +145,7 @@ def test_polsek_page_holds_its_rank_and_only_its_own_lists(pages, polres, insana
         if card.key == "polsek_melapor":
             assert card.value not in text.split()  # "1/1" says nothing on a Polsek page
             continue
-        assert _flat(card.short) in text and card.value in text and (card.delta is None or card.delta in text), card
+        assert _flat(card.short) in text and card.value in text and (card.delta is None or fmt.printed(card.delta) in text), card
     rawan = views.desa_rawan_view(insana).desa
     for desa in rawan.rows["Desa"].head(rapor.LIST_ROWS):
         assert desa in text
